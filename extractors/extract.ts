@@ -1,0 +1,47 @@
+// Bytes → ParsedDocument: sniff the format from the bytes, decode, hand to the format's extractor.
+import { decodeBytes } from './decode.ts';
+import { emptyPageMetadata, type DocumentFormat, type ParsedDocument } from './document.ts';
+import { extractHtml } from './html.ts';
+import { sniffFormat } from './sniff.ts';
+import { extractText } from './text.ts';
+
+export interface DocumentInput {
+  bytes: Uint8Array;
+  /** File name or URL path: a hint only, the bytes decide. */
+  fileName?: string;
+  contentType?: string;
+  /** Where the document was fetched from: resolves relative attachment links. */
+  url?: string;
+}
+
+function unreadable(format: DocumentFormat, code: string, message: string): ParsedDocument {
+  return { format, title: null, blocks: [], page: emptyPageMetadata(), issues: [{ code, severity: 'error', message }] };
+}
+
+export async function extractDocument(input: DocumentInput): Promise<ParsedDocument> {
+  const { bytes } = input;
+  if (bytes.length === 0) return unreadable('text', 'empty_document', 'the document is empty (0 bytes)');
+  const format = sniffFormat(bytes, input.fileName ?? input.url ?? '', input.contentType ?? '');
+  switch (format) {
+    case 'html':
+    case 'text': {
+      const decoded = decodeBytes(bytes, { contentType: input.contentType });
+      const doc = format === 'html' ? extractHtml(decoded.text, { url: input.url }) : extractText(decoded.text);
+      return { ...doc, issues: [...decoded.issues, ...doc.issues] };
+    }
+    case 'rtf':
+      return unreadable('text', 'unsupported_format', 'RTF documents are not read yet (a ".doc" link that is RTF inside)');
+    case 'zip':
+      return unreadable('text', 'unsupported_format', 'ZIP archives (and .xlsx/.ofd bundles) are not read: no report tables can be taken from them');
+    case 'image':
+      return unreadable('text', 'image_only', 'the document is an image: its tables cannot be read without OCR');
+    default:
+      return unreadable('text', 'unknown_format', describeUnknown(bytes));
+  }
+}
+
+function describeUnknown(bytes: Uint8Array): string {
+  const magic = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return `unrecognised file format (first bytes ${magic})`;
+}
+

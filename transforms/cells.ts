@@ -1,0 +1,36 @@
+// The canonical cell map under construction, shared by the table readers.
+import type { Issue } from '../extractors/document.ts';
+import type { CellValue, Layout } from './recordSchema.ts';
+import type { StreamCell } from './rowStream.ts';
+import { parseValue, type ParsedValue, type ValueKind } from './values.ts';
+
+export type CellMap = Record<string, CellValue>;
+
+/** What a table reader returns: the cells it read and the problems it met. */
+export interface TableReading {
+  cells: CellMap;
+  issues: Issue[];
+  truncated: boolean;
+}
+
+/** Tables 2 and 3 also say which template edition their labels show. */
+export interface EditionReading extends TableReading {
+  layout: Layout;
+}
+
+export function printedCell(cell: StreamCell, kind: ValueKind): CellValue & { parsed: ParsedValue } {
+  const parsed = parseValue(cell.text, kind);
+  return {
+    value: parsed.value,
+    status: parsed.status,
+    raw: cell.text,
+    // table -1: a row that survived as a line of running text (row = text block index)
+    at: { table: cell.table, row: cell.row, col: cell.col },
+    parsed,
+  };
+}
+
+/** Store a printed cell without its parse details. */
+export function setCell(cells: CellMap, id: string, cell: CellValue): void {
+  cells[id] = { value: cell.value, status: cell.status, raw: cell.raw, at: cell.at };
+}

@@ -1,0 +1,19 @@
+// Label normalisation before matching (spec/templates.md §8.1): NFKC, bracket and quote
+// unification, all whitespace removed. Every step answers a variant seen in real reports.
+
+const BRACKETS: Record<string, string> = { '【': '(', '】': ')', '［': '(', '］': ')', '〔': '(', '〕': ')', '[': '(', ']': ')' };
+const QUOTES = /[“”"＂「」『』]/g;
+
+export function normalizeLabel(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[【】［］〔〕[\]]/g, (c) => BRACKETS[c] ?? c)
+    .replace(QUOTES, '"')
+    .replace(/[\s\u3000\u00a0\u200b\ufeff]+/g, '')
+    .replace(/[:：]/g, ':');
+}
+
+/** Normalise free text for regex search: NFKC and collapsed whitespace, line breaks kept as spaces. */
+export function normalizeProse(text: string): string {
+  return text.normalize('NFKC').replace(/[\u00a0\u3000\u200b\ufeff]/g, ' ');
+}

@@ -1,0 +1,145 @@
+// Flattens a ParsedDocument into one stream of section headings and table rows, in reading order.
+// Each row is split into its label cells and the run of value cells after the last label, so the
+// table readers never see formats, merged cells or padding: only "labels + values".
+import type { ParsedDocument } from '../extractors/document.ts';
+import { SECTION_HEADINGS, T2_BLOCK, matchLabel } from './labels.ts';
+import { normalizeLabel } from './normalize.ts';
+import { isBlankText, isValueText } from './values.ts';
+
+export interface StreamCell {
+  text: string;
+  table: number;
+  row: number;
+  col: number;
+}
+
+export interface StreamRow {
+  kind: 'row';
+  /** Non-value cells before the values, in order (rowspan group labels included). */
+  labels: string[];
+  /** Normalised text of the last label: the most specific one. */
+  lastLabel: string;
+  /** Normalised text of all labels joined. */
+  allLabels: string;
+  /** Cells after the last label (blank placeholders included), as printed. */
+  values: StreamCell[];
+  /** True when blank cells are real printed cells (HTML/PDF/DOCX), false for text padding. */
+  structured: boolean;
+  /** True for a "label  12  0" line of running text rather than a table row. */
+  fromText: boolean;
+  table: number;
+  row: number;
+}
+
+export interface StreamHeading {
+  kind: 'heading';
+  section: 't2' | 't3' | 't4' | 'end';
+  text: string;
+}
+
+export type StreamItem = StreamRow | StreamHeading;
+
+const HEADING_MAX_LENGTH = 40;
+
+/** A leading section enumerator: 一、 (一) 第一部分 表三： */
+const ENUMERATOR = /^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+部分|表[一二三四五六][:、.]?)/;
+
+function headingOf(text: string): StreamHeading | null {
+  const label = normalizeLabel(text).replace(/^#+/, '');
+  const rest = label.replace(ENUMERATOR, '');
+  // Wrapped preamble sentences name the sections too: a heading has no sentence punctuation.
+  if (rest.length === 0 || label.length > HEADING_MAX_LENGTH || /[,，。;；、]/.test(rest)) return null;
+  const section = matchLabel(SECTION_HEADINGS, label);
+  return section ? { kind: 'heading', section, text } : null;
+}
+
+function rowFromCells(cells: StreamCell[], structured: boolean, fromText: boolean, table: number, row: number): StreamRow | null {
+  let lastLabel = -1;
+  cells.forEach((cell, i) => {
+    if (cell.text.trim() !== '' && !isValueText(cell.text)) lastLabel = i;
+  });
+  const labels = cells.slice(0, lastLabel + 1).map((c) => c.text).filter((t) => t.trim() !== '' && !isBlankText(t));
+  const values = cells.slice(lastLabel + 1);
+  if (labels.length === 0 && values.every((v) => isBlankText(v.text))) return null;
+  return {
+    kind: 'row',
+    labels,
+    lastLabel: labels.length ? normalizeLabel(labels[labels.length - 1]) : '',
+    allLabels: normalizeLabel(labels.join('')),
+    values,
+    structured,
+    fromText,
+    table,
+    row,
+  };
+}
+
+/** "行政许可 97", "规章 0 0 0": a table row that survived only as a line of text (PDF-to-text output). */
+const TEXT_ROW = /^(\S*[\u4e00-\u9fff][^\d]*?)((?:\s+[-+]?\d[\d.,]*(?:万元|元)?)+)\s*$/;
+
+function rowFromTextLine(text: string, index: number): StreamRow | null {
+  const line = text.normalize('NFKC').trim();
+  // A 第二十条第（X）项 block header that lost its table row still opens its block.
+  if (line.length <= 20 && T2_BLOCK.test(normalizeLabel(line))) {
+    return rowFromCells([{ text: line, table: -1, row: index, col: 0 }], false, true, -1, index);
+  }
+  const m = TEXT_ROW.exec(line);
+  if (!m || m[1].length > 40) return null;
+  const numbers = m[2].trim().split(/\s+/);
+  const cells: StreamCell[] = [m[1], ...numbers].map((t, col) => ({ text: t, table: -1, row: index, col }));
+  return rowFromCells(cells, false, true, -1, index);
+}
+
+export function rowStream(doc: ParsedDocument): StreamItem[] {
+  const items: StreamItem[] = [];
+  doc.blocks.forEach((block, blockIndex) => {
+    if (block.kind === 'text') {
+      for (const line of block.text.split('\n')) {
+        const heading = headingOf(line);
+        if (heading) items.push(heading);
+        else {
+          const row = rowFromTextLine(line, blockIndex);
+          if (row) items.push(row);
+        }
+      }
+      return;
+    }
+    const { grid } = block;
+    grid.rows.forEach((gridRow, r) => {
+      // Skip positions that continue a horizontally merged cell: one printed cell, one entry.
+      const cells: StreamCell[] = [];
+      gridRow.forEach((cell, c) => {
+        if (cell.originCol !== c) return;
+        cells.push({ text: cell.text, table: grid.index, row: r, col: c });
+      });
+      const nonEmpty = cells.filter((c) => c.text.trim() !== '');
+      if (nonEmpty.length === 1) {
+        const heading = headingOf(nonEmpty[0].text);
+        if (heading) {
+          items.push(heading);
+          return;
+        }
+      }
+      const row = rowFromCells(cells, grid.structured, false, grid.index, r);
+      if (row) items.push(row);
+    });
+  });
+  return items;
+}
+
+/**
+ * The value cells of a row trimmed to the expected width: padding cells (empty) are dropped from
+ * the left first, because the first applicant column is rarely blank while merged-label
+ * placeholders sit on the left; then from the right. Returns null when the width cannot be met.
+ */
+export function valueWindow(row: StreamRow, width: number): StreamCell[] | null {
+  const cells = [...row.values];
+  while (cells.length > width && cells[0].text.trim() === '') cells.shift();
+  while (cells.length > width && cells[cells.length - 1].text.trim() === '') cells.pop();
+  return cells.length === width ? cells : null;
+}
+
+/** Number of non-blank value cells of a row. */
+export function printedValueCount(row: StreamRow): number {
+  return row.values.filter((v) => !isBlankText(v.text)).length;
+}

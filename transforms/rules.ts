@@ -1,0 +1,123 @@
+// The template's own arithmetic (勾稽关系, spec/templates.md §6) as named checks over the cells.
+// Rules only report: they never change a value.
+import type { CellMap } from './cells.ts';
+import {
+  T3_COLUMNS, T3_DERIVED_GROUPS, T3_OTHER_CHILDREN, T3_TEMPLATE, T4_GROUPS, T4_OUTCOMES,
+} from './labels.ts';
+import type { Check, ReportProse } from './recordSchema.ts';
+
+type Values = (number | null)[];
+const get = (cells: CellMap, id: string) => cells[id]?.value ?? null;
+const total = (values: Values) => values.reduce<number>((a, v) => a + (v ?? 0), 0);
+const show = (values: Values) => values.map((v) => String(v)).join('+');
+
+function equation(rule: string, scope: string, left: Values, right: Values): Check | null {
+  if (left.some((v) => v === null) || right.some((v) => v === null)) return null;
+  const l = total(left);
+  const r = total(right);
+  return { rule, scope, severity: 'error', passed: Math.abs(l - r) < 1e-9, detail: `${show(left)} = ${show(right)}${l === r ? '' : ` (${l} ≠ ${r})`}` };
+}
+
+/** H1: 第一项加第二项之和，等于第三项加第四项之和, in every column. */
+function h1(cells: CellMap): Check[] {
+  return T3_COLUMNS.flatMap((c) => {
+    const check = equation('H1', c, [get(cells, `t3.new_received.${c}`), get(cells, `t3.carried_over.${c}`)], [
+      get(cells, `t3.results_total.${c}`), get(cells, `t3.carried_forward.${c}`),
+    ]);
+    return check ? [check] : [];
+  });
+}
+
+/** H2: 总计 is the sum of the applicant columns, checked only on rows printed in full (S-7). */
+function h2(cells: CellMap): Check[] {
+  const rows = new Set([...T3_TEMPLATE.v2019, ...T3_TEMPLATE.v2021]);
+  return [...rows].flatMap((row) => {
+    const ids = T3_COLUMNS.map((c) => `t3.${row}.${c}`);
+    if (!ids.every((id) => cells[id]?.status === 'reported')) return [];
+    const check = equation('H2', row, [get(cells, ids[6])], ids.slice(0, 6).map((id) => get(cells, id)));
+    return check ? [check] : [];
+  });
+}
+
+/** H3: （七）总计 is the sum of every outcome row. */
+function h3(cells: CellMap): Check[] {
+  const v2019 = cells['t3.other_total.total']?.status === 'reported';
+  const outcomeRows = [
+    'granted', 'partially_granted',
+    ...T3_DERIVED_GROUPS.denied_total, ...T3_DERIVED_GROUPS.unavailable_total, ...T3_DERIVED_GROUPS.not_processed_total,
+    ...(v2019 ? ['other_total'] : T3_OTHER_CHILDREN),
+  ];
+  return T3_COLUMNS.flatMap((c) => {
+    const check = equation('H3', c, [get(cells, `t3.results_total.${c}`)], outcomeRows.map((r) => get(cells, `t3.${r}.${c}`)));
+    return check ? [check] : [];
+  });
+}
+
+/** H4: each table-4 group's 总计 is the sum of its four outcomes. */
+function h4(cells: CellMap): Check[] {
+  return T4_GROUPS.flatMap((g) => {
+    const check = equation('H4', g, [get(cells, `t4.${g}.total`)], T4_OUTCOMES.slice(0, 4).map((o) => get(cells, `t4.${g}.${o}`)));
+    return check ? [check] : [];
+  });
+}
+
+/** H5: counts are whole numbers ≥ 0; only 本年增/减 may be negative and money may be fractional. */
+function h5(cells: CellMap): Check[] {
+  return ['t2', 't3', 't4'].flatMap((table) => {
+    const ids = Object.keys(cells).filter((id) => id.startsWith(`${table}.`) && cells[id].value !== null && cells[id].status !== 'derived');
+    if (ids.length === 0) return [];
+    const bad = ids.filter((id) => {
+      const v = cells[id].value!;
+      if (/\.amount_/.test(id)) return v < 0;
+      if (/\.items_change$/.test(id)) return !Number.isInteger(v);
+      return v < 0 || !Number.isInteger(v);
+    });
+    return [{
+      rule: 'H5',
+      scope: table,
+      severity: 'error' as const,
+      passed: bad.length === 0,
+      detail: bad.length === 0 ? `${ids.length} cells are whole numbers ≥ 0 where required` : bad.map((id) => `${id}=${cells[id].value}`).join(', '),
+    }];
+  });
+}
+
+/** S-5: the year cannot close more applications than it had. */
+function s5(cells: CellMap): Check[] {
+  const [done, received, carried] = ['t3.results_total.total', 't3.new_received.total', 't3.carried_over.total'].map((id) => get(cells, id));
+  if (done === null || received === null || carried === null) return [];
+  return [{ rule: 'S-5', scope: 'total', severity: 'warning', passed: done <= received + carried, detail: `${done} ≤ ${received}+${carried}` }];
+}
+
+/** S-6: what the prose says against what the tables say. */
+function s6(cells: CellMap, prose: ReportProse): Check[] {
+  const checks: Check[] = [];
+  const received = get(cells, 't3.new_received.total');
+  const carried = get(cells, 't3.carried_over.total');
+  if (prose.no_applications_statement && received !== null) {
+    checks.push({
+      rule: 'S-6', scope: 'no_applications', severity: 'warning', passed: received === 0,
+      detail: `prose "${prose.no_applications_statement}"; table 3 new_received.total = ${received}`,
+    });
+  }
+  if (prose.applications_received !== null && received !== null) {
+    const n = prose.applications_received;
+    checks.push({
+      rule: 'S-6', scope: 'applications_received', severity: 'warning', passed: n === received || n === received + (carried ?? 0),
+      detail: `prose ${n}; table 3 new_received.total = ${received}, carried_over.total = ${carried}`,
+    });
+  }
+  const t4 = T4_GROUPS.flatMap((g) => T4_OUTCOMES.map((o) => get(cells, `t4.${g}.${o}`)));
+  if (prose.no_review_litigation_statement && t4.every((v) => v !== null)) {
+    checks.push({
+      rule: 'S-6', scope: 'no_review_litigation', severity: 'warning', passed: t4.every((v) => v === 0),
+      detail: `prose "${prose.no_review_litigation_statement}"; table 4 sum = ${total(t4)}`,
+    });
+  }
+  return checks;
+}
+
+export function runChecks(cells: CellMap, prose: ReportProse): Check[] {
+  return [...h1(cells), ...h2(cells), ...h3(cells), ...h4(cells), ...h5(cells), ...s5(cells), ...s6(cells, prose)];
+}
+

@@ -1,0 +1,125 @@
+// Table 2 (主动公开政府信息情况): sub-blocks 第二十条第（X）项, each with a header row naming its
+// columns and data rows naming their content. Columns come from the header when it can be read,
+// else from the template of the detected edition; rows no template knows go to t2.ext.*.
+import type { Issue } from '../extractors/document.ts';
+import { setCell, printedCell, type CellMap, type EditionReading } from './cells.ts';
+import {
+  T2_BLOCK, T2_COLUMNS, T2_EDITION_EVIDENCE, T2_ROWS, T2_TEMPLATE, T2_TRUNCATED_HEADER,
+  matchLabel, t2ValueKind, type Edition, type T2Column, type T2Row,
+} from './labels.ts';
+import type { Layout } from './recordSchema.ts';
+import { normalizeLabel } from './normalize.ts';
+import { printedValueCount, type StreamItem, type StreamRow } from './rowStream.ts';
+
+const allowedColumns = (row: T2Row): Set<T2Column> =>
+  new Set([...(T2_TEMPLATE.v2019[row] ?? []), ...(T2_TEMPLATE.v2021[row] ?? [])]);
+
+function editionOf(evidence: Set<Edition>): Layout {
+  if (evidence.size === 2) return 'hybrid';
+  if (evidence.has('v2019')) return 'v2019';
+  if (evidence.has('v2021')) return 'v2021';
+  return 'unknown';
+}
+
+function noteEvidence(evidence: Set<Edition>, text: string): void {
+  for (const edition of ['v2019', 'v2021'] as const) if (T2_EDITION_EVIDENCE[edition].test(text)) evidence.add(edition);
+}
+
+/** Column id per value position (null where the header names nothing we know). */
+type HeaderColumns = (T2Column | null | 'truncated')[];
+
+function readHeader(row: StreamRow): HeaderColumns {
+  const cells = row.labels.map(normalizeLabel);
+  const start = cells.findIndex((c) => /信息内容|內容/.test(c));
+  return cells.slice(start + 1).map((text) => {
+    if (T2_TRUNCATED_HEADER.test(text)) return 'truncated';
+    return matchLabel(T2_COLUMNS, text);
+  });
+}
+
+const isHeaderRow = (row: StreamRow) =>
+  printedValueCount(row) === 0 && row.labels.some((l) => /信息内容|內容/.test(normalizeLabel(l)) || matchLabel(T2_COLUMNS, normalizeLabel(l)));
+
+/**
+ * Reads table 2 from the rows between the table-2 heading (or the first 第二十条 block) and the
+ * start of table 3.
+ */
+export function readTable2(items: StreamItem[]): EditionReading {
+  const cells: CellMap = {};
+  const issues: Issue[] = [];
+  const evidence = new Set<Edition>();
+  let inTable = false;
+  let header: HeaderColumns | null = null;
+  let extraRows = 0;
+  const pending: { row: StreamRow; id: T2Row; header: HeaderColumns | null }[] = [];
+
+  for (const item of items) {
+    if (item.kind === 'heading') {
+      if (item.section === 't2') inTable = true;
+      else if (inTable) break;
+      continue;
+    }
+    const blockMatch = item.labels.map(normalizeLabel).join('').match(T2_BLOCK);
+    if (blockMatch) {
+      inTable = true;
+      header = null;
+      noteEvidence(evidence, blockMatch[0]);
+      continue;
+    }
+    if (!inTable) continue;
+    if (/本年新收|勾稽关系|申请人情况/.test(item.allLabels)) break; // table 3 begins
+    if (isHeaderRow(item)) {
+      header = readHeader(item);
+      item.labels.forEach((l) => noteEvidence(evidence, normalizeLabel(l)));
+      continue;
+    }
+    if (printedValueCount(item) === 0) continue;
+    const id = matchLabel(T2_ROWS, item.lastLabel) ?? matchLabel(T2_ROWS, item.allLabels);
+    noteEvidence(evidence, item.allLabels);
+    if (!id) {
+      if (item.fromText) continue; // prose lines ending in numbers are not table rows
+      extraRows++;
+      item.values.forEach((cell, i) => {
+        if (cell.text.trim() === '') return;
+        setCell(cells, `t2.ext.row${extraRows}.col${i + 1}`, printedCell(cell, 'count'));
+      });
+      issues.push({
+        code: 't2_extra_row',
+        severity: 'info',
+        message: `table 2 row "${item.labels.join(' ')}" is not in the template: kept as t2.ext.row${extraRows}.*`,
+      });
+      continue;
+    }
+    pending.push({ row: item, id, header });
+  }
+
+  const layout = editionOf(evidence);
+  // Rows are mapped once the edition is known, because a missing or truncated header is resolved
+  // by the template of that edition.
+  for (const { row, id, header: rowHeader } of pending) {
+    const template = T2_TEMPLATE[layout === 'v2019' ? 'v2019' : 'v2021'][id] ?? T2_TEMPLATE.v2019[id] ?? [];
+    const allowed = allowedColumns(id);
+    const headerFits = rowHeader?.some((c) => c !== null && c !== 'truncated' && allowed.has(c as T2Column)) ?? false;
+    const columns = headerFits
+      ? rowHeader!.map((c, i) => (c === 'truncated' ? template[i] ?? null : c !== null && allowed.has(c) ? c : null))
+      : template;
+    // Without a header, values are read in template order from the first non-empty cell.
+    const values = headerFits ? row.values : row.values.slice(Math.max(0, row.values.findIndex((v) => v.text.trim() !== '')));
+    values.forEach((cell, i) => {
+      const column = columns[i];
+      if (!column) {
+        if (cell.text.trim() !== '') {
+          issues.push({ code: 't2_unmapped_value', severity: 'warning', message: `table 2 row ${id}: value "${cell.text}" has no column` });
+        }
+        return;
+      }
+      const cellId = `t2.${id}.${column}`;
+      if (cells[cellId]) {
+        issues.push({ code: 't2_duplicate_cell', severity: 'warning', message: `table 2 cell ${cellId} printed twice; the first is kept` });
+        return;
+      }
+      setCell(cells, cellId, printedCell(cell, t2ValueKind(column)));
+    });
+  }
+  return { cells, layout, issues, truncated: false };
+}
