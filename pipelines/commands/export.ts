@@ -1,0 +1,23 @@
+// gov-reports export --format parquet|csv --out DIR: every table and view of the warehouse.
+import { Option, type Command } from 'commander';
+import { globalOptions } from '../cliSupport.ts';
+import { EXPORT_FORMATS, exportWarehouse, type ExportFormat } from '../export.ts';
+import { withWarehouse } from '../warehouse.ts';
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('export every table and view (Parquet partitioned by report_year, or CSV with a UTF-8 BOM for Excel)')
+    .addOption(new Option('--format <format>', 'output format').choices(EXPORT_FORMATS).default('parquet'))
+    .requiredOption('--out <dir>', 'output directory (created if missing; earlier files of the same relations are replaced)')
+    .action(async (options: { format: ExportFormat; out: string }, command: Command) => {
+      const global = globalOptions(command);
+      const exported = await withWarehouse(global.db, { ...global.warehouse, readOnly: true }, (warehouse) =>
+        exportWarehouse(warehouse, { format: options.format, outDir: options.out }),
+      );
+      for (const relation of exported) {
+        const layout = relation.partitionedBy ? ` (partitioned by ${relation.partitionedBy})` : '';
+        console.log(`${relation.kind} ${relation.name}: ${relation.rows} rows → ${relation.path}${layout}`);
+      }
+    });
+}

@@ -1,0 +1,89 @@
+// Typed pipeline errors, in the spirit of crawlee's errors.ts: the class says what the caller should
+// do, the fields say where it happened. Catch by class, not by message:
+//
+//   RetryableError     transient (network, a lock held by another process): try again later
+//   DocumentError      this document is bad or unreadable: record it, skip it, go on with the run
+//   FatalRunError      the run cannot go on (warehouse rejected a batch, bad configuration): stop
+//
+// Every error carries the pipeline stage and, when known, the source URL and document hash, so the
+// run ledger and the CLI can say which document failed where without parsing messages.
+
+export type PipelineStage =
+  | 'crawl'
+  | 'fetch'
+  | 'archive'
+  | 'read'
+  | 'extract'
+  | 'transform'
+  | 'load'
+  | 'warehouse'
+  | 'export'
+  | 'query';
+
+export interface PipelineErrorContext {
+  stage: PipelineStage;
+  sourceUrl?: string;
+  documentSha256?: string;
+  cause?: unknown;
+}
+
+/** Base class: never thrown directly, so that every error says what to do next. */
+export abstract class PipelineError extends Error {
+  readonly stage: PipelineStage;
+  readonly sourceUrl?: string;
+  readonly documentSha256?: string;
+
+  constructor(message: string, context: PipelineErrorContext) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = new.target.name;
+    this.stage = context.stage;
+    this.sourceUrl = context.sourceUrl;
+    this.documentSha256 = context.documentSha256;
+  }
+
+  /** One line for logs and the CLI: "load: message (url, sha256 prefix)". */
+  describe(): string {
+    const where = [this.sourceUrl, this.documentSha256?.slice(0, 16)].filter(Boolean).join(', ');
+    return `${this.stage}: ${this.message}${where ? ` (${where})` : ''}`;
+  }
+}
+
+/** A transient failure: the same operation may succeed later (timeouts, 5xx, 429, a held lock). */
+export class RetryableError extends PipelineError {}
+
+/** This document cannot be processed: record the failure against it and continue with the others. */
+export class DocumentError extends PipelineError {}
+
+/** The run cannot continue; whatever was committed before stays, nothing after this is attempted. */
+export class FatalRunError extends PipelineError {}
+
+/** Another process held the warehouse file for longer than we were willing to wait. */
+export class WarehouseLockedError extends RetryableError {
+  constructor(
+    readonly dbPath: string,
+    readonly waitedMs: number,
+    /** "node (PID 1234)" as DuckDB reports the holder, when it does. */
+    readonly holder: string | null,
+    cause?: unknown,
+  ) {
+    super(
+      `${dbPath} is locked by another process${holder ? ` (${holder})` : ''}; gave up after ${Math.round(waitedMs / 1000)} s. ` +
+        'Close the other DuckDB session (or wait for the running load) and try again.',
+      { stage: 'warehouse', cause },
+    );
+  }
+}
+
+/**
+ * The warehouse rejected a load batch. The batch's transaction was rolled back, so the tables hold
+ * exactly what they held before it; `reportIds` names the records of the batch.
+ */
+export class LoadBatchError extends FatalRunError {
+  constructor(
+    message: string,
+    readonly reportIds: readonly string[],
+    cause?: unknown,
+  ) {
+    super(message, { stage: 'load', cause });
+  }
+}

@@ -1,0 +1,427 @@
+// ReportRecord[] → the report-side tables (reports, cells, checks, issues, prose_counts) and documents.
+//
+// One call is one batch and one transaction. Loading is idempotent: the rows of every report_id in the
+// batch are deleted and appended again inside the same transaction, so loading a record twice leaves
+// the same rows (extracted_at included, as long as the document hash and extractor version are the
+// same). A batch that fails is rolled back whole and raises LoadBatchError.
+//
+// Column names come from the zod schemas (transforms/recordSchema.ts) through one naming rule,
+// columnNameFor(); test/schema.test.ts checks the DDL against the same rule.
+import { z } from 'zod';
+import {
+  DuckDBTypeId,
+  dateValue,
+  listValue,
+  timestampValue,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBListType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { issueSchema } from '../extractors/document.ts';
+import {
+  cellValueSchema,
+  checkSchema,
+  proseCountSchema,
+  reportRecordSchema,
+  type ReportRecord,
+} from '../transforms/recordSchema.ts';
+import { LoadBatchError } from './errors.ts';
+import type { Warehouse } from './warehouse.ts';
+
+/** What the loader knows about a document body that the record does not carry (documents table). */
+export interface DocumentFacts {
+  sha256: string;
+  byteSize: number;
+  contentType?: string | null;
+  /** Where it was fetched from; null for local files. */
+  url?: string | null;
+  /** Where it was read from on disk, for local files. */
+  localPath?: string | null;
+  /** Relative to the data directory, when the body is archived under data/raw/. */
+  archivePath?: string | null;
+}
+
+export interface LoadOptions {
+  /** Facts for the documents table (those of the batch's records are used); a document already recorded there is left as it is. */
+  documents?: readonly DocumentFacts[];
+  /** The load time (tests pin it). */
+  now?: Date;
+}
+
+export interface LoadSummary {
+  reports: number;
+  /** Reports whose rows existed before this batch and were replaced. */
+  replaced: number;
+  /** Records dropped because a later record of the same batch had the same report_id. */
+  duplicatesDropped: number;
+  cells: number;
+  checks: number;
+  issues: number;
+  proseCounts: number;
+  /** Documents newly recorded in the documents table. */
+  documents: number;
+}
+
+/** Error issues that mean the document is not an annual report at all (reports.is_report = false). */
+export const NOT_A_REPORT_ISSUE_CODES: ReadonlySet<string> = new Set(['not_annual_report', 'unreadable']);
+
+// ---------------------------------------------------------------------------------------------------
+// Record paths → column names
+
+/**
+ * Record paths whose column name is not simply the path joined with '_'. The longest matching prefix
+ * is replaced: meta.contact.email → contact_email, prose.info_processing_fee.status → info_fee_status,
+ * meta.report_year → report_year, at.row → grid_row.
+ */
+const COLUMN_NAME_PREFIXES: Readonly<Record<string, string>> = {
+  sha256: 'document_sha256',
+  meta: '',
+  'meta.contact': 'contact',
+  prose: '',
+  'prose.info_processing_fee': 'info_fee',
+  raw: 'raw_text',
+  at: 'grid',
+};
+
+export function columnNameFor(path: readonly string[]): string {
+  for (let cut = path.length; cut > 0; cut--) {
+    const replacement = COLUMN_NAME_PREFIXES[path.slice(0, cut).join('.')];
+    if (replacement !== undefined) return [replacement, ...path.slice(cut)].filter(Boolean).join('_');
+  }
+  return path.join('_');
+}
+
+/** A scalar (or list-of-scalar) leaf of a zod object schema, and the column it loads into. */
+export interface LeafColumn {
+  column: string;
+  path: string[];
+  /** The leaf schema with nullable/optional removed. */
+  leaf: z.ZodType;
+  /** True when the leaf, or an object above it, may be null. */
+  nullable: boolean;
+}
+
+/**
+ * The columns a zod object flattens into. Nested objects are flattened; `childPaths` (arrays of
+ * objects, records) belong to child tables and are skipped. Any other non-scalar is a schema change
+ * the loader does not know how to store, and throws.
+ */
+export function leafColumns(schema: z.ZodObject, childPaths: readonly string[] = []): LeafColumn[] {
+  const columns: LeafColumn[] = [];
+  const walk = (shape: Record<string, z.ZodType>, prefix: string[], nullableAbove: boolean) => {
+    for (const [key, field] of Object.entries(shape)) {
+      const path = [...prefix, key];
+      if (childPaths.includes(path.join('.'))) continue;
+      const { inner, nullable } = unwrapNullable(field);
+      if (inner instanceof z.ZodObject) {
+        walk(inner.shape, path, nullableAbove || nullable);
+      } else if (inner instanceof z.ZodRecord || (inner instanceof z.ZodArray && !isScalar(inner.element as z.ZodType))) {
+        throw new Error(`record path ${path.join('.')} holds rows of a child table: list it in childPaths`);
+      } else {
+        columns.push({ column: columnNameFor(path), path, leaf: inner, nullable: nullableAbove || nullable });
+      }
+    }
+  };
+  walk(schema.shape as Record<string, z.ZodType>, [], false);
+  return columns;
+}
+
+export function unwrapNullable(schema: z.ZodType): { inner: z.ZodType; nullable: boolean } {
+  let inner = schema;
+  let nullable = false;
+  while (inner instanceof z.ZodNullable || inner instanceof z.ZodOptional) {
+    nullable = true;
+    inner = inner.unwrap() as z.ZodType;
+  }
+  return { inner, nullable };
+}
+
+function isScalar(schema: z.ZodType): boolean {
+  const { inner } = unwrapNullable(schema);
+  return inner instanceof z.ZodString || inner instanceof z.ZodNumber || inner instanceof z.ZodBoolean || inner instanceof z.ZodEnum;
+}
+
+/**
+ * The report-side tables: the zod schema each row comes from, and the columns the loader fills
+ * itself (keys, positions, load facts). Every other column is a leaf of the schema.
+ */
+export const REPORT_TABLES = {
+  reports: {
+    schema: reportRecordSchema,
+    childPaths: ['cells', 'checks', 'issues', 'prose.proactive_items_by_channel'],
+    loaderColumns: ['extracted_at', 'is_report'],
+  },
+  cells: {
+    schema: cellValueSchema,
+    childPaths: [],
+    loaderColumns: ['report_id', 'cell_id', 'table_name', 'row_id', 'column_id'],
+  },
+  checks: { schema: checkSchema, childPaths: [], loaderColumns: ['report_id', 'seq'] },
+  issues: { schema: issueSchema, childPaths: [], loaderColumns: ['report_id', 'seq'] },
+  prose_counts: { schema: proseCountSchema, childPaths: [], loaderColumns: ['report_id', 'seq'] },
+} as const satisfies Record<string, { schema: z.ZodObject; childPaths: readonly string[]; loaderColumns: readonly string[] }>;
+
+export type ReportTable = keyof typeof REPORT_TABLES;
+
+const LEAF_COLUMNS = Object.fromEntries(
+  Object.entries(REPORT_TABLES).map(([table, spec]) => [table, leafColumns(spec.schema, spec.childPaths)]),
+) as Record<ReportTable, LeafColumn[]>;
+
+type Row = Record<string, unknown>;
+
+function leafValues(table: ReportTable, value: unknown): Row {
+  const row: Row = {};
+  for (const { column, path } of LEAF_COLUMNS[table]) {
+    let v: unknown = value;
+    for (const key of path) v = v === null || v === undefined ? null : (v as Record<string, unknown>)[key];
+    row[column] = v ?? null;
+  }
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Records → rows
+
+export function isAnnualReport(record: ReportRecord): boolean {
+  return (
+    Object.keys(record.cells).length > 0 &&
+    !record.issues.some((issue) => issue.severity === 'error' && NOT_A_REPORT_ISSUE_CODES.has(issue.code))
+  );
+}
+
+/** Split a canonical cell id: t3.new_received.total → t3 / new_received / total; t2.ext.slug.col keeps ext.slug. */
+export function splitCellId(cellId: string): { table_name: string; row_id: string; column_id: string } {
+  const parts = cellId.split('.');
+  if (parts.length < 3 || parts.some((part) => part === '')) {
+    throw new Error(`cell id ${JSON.stringify(cellId)} is not <table>.<row>.<column>`);
+  }
+  return { table_name: parts[0], row_id: parts.slice(1, -1).join('.'), column_id: parts[parts.length - 1] };
+}
+
+interface TableRows {
+  reports: Row[];
+  cells: Row[];
+  checks: Row[];
+  issues: Row[];
+  prose_counts: Row[];
+}
+
+function rowsOf(record: ReportRecord, extractedAt: unknown): TableRows {
+  const report_id = record.report_id;
+  const indexed = (table: ReportTable, items: readonly unknown[]) =>
+    items.map((item, seq) => ({ report_id, seq, ...leafValues(table, item) }));
+  return {
+    reports: [{ ...leafValues('reports', record), extracted_at: extractedAt, is_report: isAnnualReport(record) }],
+    cells: Object.entries(record.cells).map(([cell_id, cell]) => ({
+      report_id,
+      cell_id,
+      ...splitCellId(cell_id),
+      ...leafValues('cells', cell),
+    })),
+    checks: indexed('checks', record.checks),
+    issues: indexed('issues', record.issues),
+    prose_counts: indexed('prose_counts', record.prose.proactive_items_by_channel),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Loading
+
+/** Load one batch of records in one transaction. See the file header for the guarantees. */
+export async function loadRecords(
+  warehouse: Warehouse,
+  records: readonly ReportRecord[],
+  options: LoadOptions = {},
+): Promise<LoadSummary> {
+  const now = options.now ?? new Date();
+  // The same report twice in a batch would be a duplicate key for the appender: keep the last one.
+  const byId = new Map<string, ReportRecord>();
+  for (const record of records) {
+    byId.delete(record.report_id);
+    byId.set(record.report_id, record);
+  }
+  const batch = [...byId.values()];
+  const reportIds = batch.map((record) => record.report_id);
+
+  for (const record of batch) {
+    const parsed = reportRecordSchema.safeParse(record);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new LoadBatchError(
+        `record ${record.report_id} (${record.source}) does not match the record schema at ${first.path.join('.')}: ${first.message}`,
+        reportIds,
+        parsed.error,
+      );
+    }
+  }
+
+  try {
+    return await warehouse.transaction(async (connection) => {
+      const previous = await previousLoads(connection, reportIds);
+      for (const table of ['cells', 'checks', 'issues', 'prose_counts', 'reports'] as const) {
+        await connection.run(`DELETE FROM ${table} WHERE report_id IN (SELECT unnest($1::VARCHAR[]))`, [listValue(reportIds)]);
+      }
+      const rows: TableRows = { reports: [], cells: [], checks: [], issues: [], prose_counts: [] };
+      for (const record of batch) {
+        const before = previous.get(record.report_id);
+        const unchanged = before?.sha256 === record.sha256 && before.extractorVersion === record.extractor_version;
+        const tableRows = rowsOf(record, unchanged ? before.extractedAt : now);
+        for (const table of Object.keys(rows) as ReportTable[]) rows[table].push(...tableRows[table]);
+      }
+      for (const table of Object.keys(rows) as ReportTable[]) await appendRows(connection, table, rows[table]);
+      const batchShas = new Set(batch.map((record) => record.sha256));
+      const batchDocuments = (options.documents ?? []).filter((document) => batchShas.has(document.sha256));
+      const documents = await recordDocuments(connection, batchDocuments, now);
+      return {
+        reports: batch.length,
+        replaced: previous.size,
+        duplicatesDropped: records.length - batch.length,
+        cells: rows.cells.length,
+        checks: rows.checks.length,
+        issues: rows.issues.length,
+        proseCounts: rows.prose_counts.length,
+        documents,
+      };
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new LoadBatchError(`load of ${batch.length} report(s) rolled back: ${message}`, reportIds, error);
+  }
+}
+
+interface PreviousLoad {
+  sha256: string;
+  extractorVersion: string;
+  extractedAt: DuckDBValue;
+}
+
+async function previousLoads(connection: DuckDBConnection, reportIds: string[]): Promise<Map<string, PreviousLoad>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT report_id, document_sha256, extractor_version, extracted_at
+       FROM reports WHERE report_id IN (SELECT unnest($1::VARCHAR[]))`,
+    [listValue(reportIds)],
+  );
+  return new Map(
+    reader.getRows().map(([id, sha256, extractorVersion, extractedAt]) => [
+      String(id),
+      { sha256: String(sha256), extractorVersion: String(extractorVersion), extractedAt },
+    ]),
+  );
+}
+
+/** Insert documents not yet recorded; one already there (from the crawler or an earlier load) is kept. */
+async function recordDocuments(connection: DuckDBConnection, documents: readonly DocumentFacts[], now: Date): Promise<number> {
+  const bySha = new Map(documents.map((document) => [document.sha256, document]));
+  if (bySha.size === 0) return 0;
+  const known = await connection.runAndReadAll(
+    'SELECT document_sha256 FROM documents WHERE document_sha256 IN (SELECT unnest($1::VARCHAR[]))',
+    [listValue([...bySha.keys()])],
+  );
+  for (const [sha256] of known.getRows()) bySha.delete(String(sha256));
+  const rows = [...bySha.values()].map((document) => ({
+    document_sha256: document.sha256,
+    first_url: document.url ?? null,
+    local_path: document.localPath ?? null,
+    content_type: document.contentType ?? null,
+    byte_size: document.byteSize,
+    archive_path: document.archivePath ?? null,
+    first_seen_at: now,
+  }));
+  await appendRows(connection, 'documents', rows);
+  return rows.length;
+}
+
+/**
+ * Append rows (objects keyed by column name) with the DuckDB Appender, in the table's column order.
+ * A column the rows do not provide is an error, not a silent NULL.
+ */
+export async function appendRows(connection: DuckDBConnection, table: string, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = (
+    await connection.runAndReadAll(
+      `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $1 ORDER BY column_index`,
+      [table],
+    )
+  ).getRows().map(([name]) => String(name));
+  const appender = await connection.createAppender(table);
+  let failure: unknown;
+  try {
+    for (const row of rows) {
+      columns.forEach((column, index) => {
+        if (!(column in row)) throw new Error(`${table}.${column} is not provided by the loader`);
+        try {
+          appendValue(appender, index, row[column]);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          throw new Error(`${table}.${column} of report ${String(row.report_id ?? row.document_sha256)}: ${message}`);
+        }
+      });
+      appender.endRow();
+    }
+    appender.flushSync();
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    try {
+      appender.closeSync();
+    } catch (closeError) {
+      // After a failed append DuckDB also refuses the close ("transaction is aborted"): keep the first error.
+      if (failure === undefined) throw closeError;
+    }
+  }
+}
+
+function appendValue(appender: DuckDBAppender, columnIndex: number, value: unknown): void {
+  if (value === null || value === undefined) return appender.appendNull();
+  const type = appender.columnType(columnIndex);
+  switch (type.typeId) {
+    case DuckDBTypeId.VARCHAR:
+      return appender.appendVarchar(String(value));
+    case DuckDBTypeId.BOOLEAN:
+      return appender.appendBoolean(expect(value, 'boolean'));
+    case DuckDBTypeId.INTEGER:
+      return appender.appendInteger(expectInteger(value));
+    case DuckDBTypeId.BIGINT:
+      return appender.appendBigInt(BigInt(expectInteger(value)));
+    case DuckDBTypeId.DOUBLE:
+      return appender.appendDouble(expect(value, 'number'));
+    case DuckDBTypeId.DATE:
+      return appender.appendValue(isoDate(expect(value, 'string')));
+    case DuckDBTypeId.TIMESTAMP:
+      return value instanceof Date
+        ? appender.appendValue(timestampValue(BigInt(value.getTime()) * 1000n))
+        : appender.appendValue(value as DuckDBValue); // a timestamp read back from the table
+    case DuckDBTypeId.LIST:
+      return appender.appendValue(listValue(value as DuckDBValue[]), type as DuckDBListType);
+    default:
+      throw new Error(`the loader does not append ${type.toString()} columns`);
+  }
+}
+
+function expect<T extends 'boolean' | 'number' | 'string'>(
+  value: unknown,
+  kind: T,
+): T extends 'boolean' ? boolean : T extends 'number' ? number : string {
+  if (typeof value !== kind) throw new Error(`expected a ${kind}, got ${JSON.stringify(value)}`);
+  return value as never;
+}
+
+function expectInteger(value: unknown): number {
+  const n = expect(value, 'number');
+  if (!Number.isInteger(n)) throw new Error(`expected an integer, got ${n}`);
+  return n;
+}
+
+/** A strict yyyy-mm-dd date; anything else (2024-02-30, 2024/1/5) is an error, never a guess. */
+function isoDate(text: string) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) throw new Error(`${JSON.stringify(text)} is not a yyyy-mm-dd date`);
+  const [year, month, day] = match.slice(1).map(Number);
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
+    throw new Error(`${text} is not a calendar date`);
+  }
+  return dateValue({ year, month, day });
+}

@@ -1,0 +1,187 @@
+// The DuckDB warehouse file: open it (waiting politely while another process holds it), create the
+// schema and views, run short write transactions, close it.
+//
+// DuckDB lets one process hold a database file for writing and then locks out every other process,
+// read-only ones included. So commands open the file only for as long as they need it (a load batch,
+// an export, a query) and always close it; a writer that finds the file held waits with backoff
+// rather than failing at once, and gives up with a WarehouseLockedError after `lockTimeoutMs`.
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DuckDBConnection, DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { FatalRunError, WarehouseLockedError } from './errors.ts';
+
+export const DEFAULT_DB_FILE = 'warehouse.duckdb';
+export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+const FIRST_RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 2_000;
+
+const SQL_DIR = fileURLToPath(new URL('../sql/', import.meta.url));
+
+/** One wait for the lock, reported before sleeping (for progress output). */
+export interface LockWait {
+  attempt: number;
+  waitedMs: number;
+  delayMs: number;
+  holder: string | null;
+}
+
+export interface OpenWarehouseOptions {
+  /** Open without taking the write lock; fails if the file does not exist. Schema is not touched. */
+  readOnly?: boolean;
+  /** How long to wait for another process to release the file (default 30 s). 0: fail at once. */
+  lockTimeoutMs?: number;
+  onLockWait?: (wait: LockWait) => void;
+}
+
+export class Warehouse {
+  private closed = false;
+
+  private constructor(
+    /** The database file, or ':memory:'. */
+    readonly path: string,
+    readonly readOnly: boolean,
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Open (and for writers, create or upgrade the schema of) a warehouse file. Close it with close(). */
+  static async open(path: string, options: OpenWarehouseOptions = {}): Promise<Warehouse> {
+    const readOnly = options.readOnly ?? false;
+    const inMemory = path === ':memory:';
+    if (!inMemory) {
+      if (readOnly && !existsSync(path)) {
+        throw new FatalRunError(`no warehouse at ${path}: run \`gov-reports load\` or \`gov-reports demo\` first`, {
+          stage: 'warehouse',
+        });
+      }
+      mkdirSync(dirname(path), { recursive: true });
+    }
+    const instance = await openInstance(path, readOnly, options);
+    let connection: DuckDBConnection | undefined;
+    try {
+      connection = await instance.connect();
+      const warehouse = new Warehouse(path, readOnly, instance, connection);
+      if (!readOnly) await warehouse.transaction(() => createSchema(warehouse.connection));
+      return warehouse;
+    } catch (error) {
+      connection?.closeSync();
+      instance.closeSync();
+      throw error instanceof FatalRunError
+        ? error
+        : new FatalRunError(`cannot prepare warehouse ${path}: ${messageOf(error)}`, { stage: 'warehouse', cause: error });
+    }
+  }
+
+  /** Run one or more statements, discarding results. */
+  async run(sql: string, params?: DuckDBValue[]): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /** Run a query and read every row. */
+  async read(sql: string, params?: DuckDBValue[]): Promise<DuckDBResultReader> {
+    return this.connection.runAndReadAll(sql, params);
+  }
+
+  /** A single number (counts come back as bigint: converted here, they are row counts). */
+  async scalarNumber(sql: string, params?: DuckDBValue[]): Promise<number> {
+    const value = (await this.read(sql, params)).getRows()[0]?.[0];
+    return value === null || value === undefined ? 0 : Number(value);
+  }
+
+  /**
+   * Run `work` inside BEGIN … COMMIT. Any error rolls the transaction back and is rethrown as is:
+   * DuckDB answers COMMIT after a failed statement by silently rolling back, so COMMIT is only
+   * ever sent after `work` succeeded.
+   */
+  async transaction<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    await this.connection.run('BEGIN TRANSACTION');
+    let result: T;
+    try {
+      result = await work(this.connection);
+    } catch (error) {
+      await this.connection.run('ROLLBACK').catch(() => {
+        // The failed statement may already have ended the transaction; nothing is left to undo.
+      });
+      throw error;
+    }
+    await this.connection.run('COMMIT');
+    return result;
+  }
+
+  /** Release the file (and its lock). Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Open, run `work`, and close whatever happens: the way commands use the warehouse. */
+export async function withWarehouse<T>(
+  path: string,
+  options: OpenWarehouseOptions,
+  work: (warehouse: Warehouse) => Promise<T>,
+): Promise<T> {
+  const warehouse = await Warehouse.open(path, options);
+  try {
+    return await work(warehouse);
+  } finally {
+    warehouse.close();
+  }
+}
+
+/** Create tables (sql/schema.sql) and replace views (sql/views/*.sql, in file-name order). Idempotent. */
+export async function createSchema(connection: DuckDBConnection): Promise<void> {
+  for (const file of schemaFiles()) await connection.run(readFileSync(file, 'utf8'));
+}
+
+/** The DDL files, in the order they must run. */
+export function schemaFiles(): string[] {
+  const viewDir = join(SQL_DIR, 'views');
+  const views = readdirSync(viewDir)
+    .filter((name) => name.endsWith('.sql'))
+    .sort()
+    .map((name) => join(viewDir, name));
+  return [join(SQL_DIR, 'schema.sql'), ...views];
+}
+
+async function openInstance(path: string, readOnly: boolean, options: OpenWarehouseOptions): Promise<DuckDBInstance> {
+  const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const started = Date.now();
+  let delayMs = FIRST_RETRY_DELAY_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : undefined);
+    } catch (error) {
+      const holder = lockHolder(error);
+      if (holder === undefined) {
+        throw new FatalRunError(`cannot open warehouse ${path}: ${messageOf(error)}`, { stage: 'warehouse', cause: error });
+      }
+      const waitedMs = Date.now() - started;
+      const remainingMs = timeoutMs - waitedMs;
+      if (remainingMs <= 0) throw new WarehouseLockedError(path, waitedMs, holder, error);
+      // Jitter keeps several waiting writers from retrying in lockstep.
+      const sleepMs = Math.min(remainingMs, Math.round(delayMs * (0.75 + Math.random() * 0.5)));
+      options.onLockWait?.({ attempt, waitedMs, delayMs: sleepMs, holder });
+      await sleep(sleepMs);
+      delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS);
+    }
+  }
+}
+
+/**
+ * undefined when the error is not a lock conflict; otherwise who holds the lock, as DuckDB words it
+ * ("Conflicting lock is held in /usr/bin/node (PID 42)"), or null when it does not say.
+ */
+function lockHolder(error: unknown): string | null | undefined {
+  const message = messageOf(error);
+  if (!/Could not set lock on file/i.test(message)) return undefined;
+  return /lock is held in (.+?)(?:\. See also|$)/.exec(message)?.[1] ?? null;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,283 @@
+// The warehouse file and the loader, on real DuckDB files and records extracted from data/samples.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExtractedInput } from '../pipelines/extractInputs.ts';
+import { LoadBatchError, WarehouseLockedError } from '../pipelines/errors.ts';
+import { loadRecords, splitCellId, type DocumentFacts } from '../pipelines/load.ts';
+import { Warehouse, withWarehouse, type LockWait } from '../pipelines/warehouse.ts';
+import type { ReportRecord } from '../transforms/recordSchema.ts';
+import {
+  countFromOtherProcess,
+  extractSamples,
+  finished,
+  holdWarehouse,
+  makeTempDir,
+  printed,
+  rowCounts,
+  snapshot,
+} from './helpers/warehouse.ts';
+
+let samples: ExtractedInput[];
+let records: ReportRecord[];
+let documents: DocumentFacts[];
+const temp = makeTempDir('warehouse');
+let dbCount = 0;
+const newDbPath = () => join(temp.dir, `w${++dbCount}`, 'warehouse.duckdb');
+
+beforeAll(async () => {
+  samples = await extractSamples();
+  records = samples.map((sample) => sample.record);
+  documents = samples.map((sample) => sample.document!);
+});
+afterAll(() => temp.cleanup());
+
+/** A record with its cells, checks and issues copied, so tests can change it without touching the others. */
+const copyOf = (record: ReportRecord): ReportRecord => structuredClone(record);
+
+describe('opening and closing', () => {
+  it('creates the file and schema, reopens it idempotently, and releases it for other processes', async () => {
+    const dbPath = newDbPath();
+    await withWarehouse(dbPath, {}, (warehouse) => loadRecords(warehouse, records.slice(0, 2), { documents }));
+    await withWarehouse(dbPath, {}, async (warehouse) => {
+      expect(await warehouse.scalarNumber('SELECT count(*) FROM reports')).toBe(2);
+    });
+    expect(await countFromOtherProcess(dbPath, 'reports')).toBe(2);
+    expect(await countFromOtherProcess(dbPath, 'report_headlines')).toBe(2);
+  });
+
+  it('refuses to open a missing file read-only, with a message saying what to do', async () => {
+    await expect(Warehouse.open(join(temp.dir, 'missing.duckdb'), { readOnly: true })).rejects.toThrow(/no warehouse at .*gov-reports load/);
+  });
+
+  it('waits while another process holds the file and opens it once released', async () => {
+    const dbPath = newDbPath();
+    await withWarehouse(dbPath, {}, async () => {});
+    const holder = holdWarehouse(dbPath, 1500);
+    const done = finished(holder);
+    await printed(holder, 'held');
+    const waits: LockWait[] = [];
+    const started = Date.now();
+    await withWarehouse(dbPath, { lockTimeoutMs: 30_000, onLockWait: (wait) => waits.push(wait) }, (warehouse) =>
+      loadRecords(warehouse, records.slice(0, 1)),
+    );
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits[0].holder).toMatch(/PID \d+/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect((await done).stdout).toContain('released');
+    expect(await countFromOtherProcess(dbPath, 'reports')).toBe(1);
+  });
+
+  it('gives up with WarehouseLockedError after the timeout, naming the holder', async () => {
+    const dbPath = newDbPath();
+    await withWarehouse(dbPath, {}, async () => {});
+    const holder = holdWarehouse(dbPath, 20_000);
+    const done = finished(holder);
+    try {
+      await printed(holder, 'held');
+      const error = await Warehouse.open(dbPath, { lockTimeoutMs: 700 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WarehouseLockedError);
+      const locked = error as WarehouseLockedError;
+      expect(locked.holder).toContain(`PID ${holder.pid}`);
+      expect(locked.waitedMs).toBeGreaterThanOrEqual(700);
+      expect(locked.stage).toBe('warehouse');
+      expect(locked.message).toMatch(/locked by another process/);
+    } finally {
+      holder.kill();
+      await done;
+    }
+  });
+});
+
+describe('loading', () => {
+  it('maps a record to rows: flattened meta and prose, split cell ids, indexed checks and issues', async () => {
+    const dbPath = newDbPath();
+    const record = records.find((r) => r.meta.agency_name && Object.keys(r.cells).length > 0 && r.checks.length > 0)!;
+    await withWarehouse(dbPath, {}, async (warehouse) => {
+      await loadRecords(warehouse, [record], { documents });
+      const [report] = (await warehouse.read('SELECT * FROM reports')).getRowObjectsJson();
+      expect(report).toMatchObject({
+        report_id: record.report_id,
+        document_sha256: record.sha256,
+        agency_name: record.meta.agency_name,
+        report_year: record.meta.report_year,
+        template_version: record.meta.template_version,
+        contact_phone: record.meta.contact.phone,
+        info_fee_status: record.prose.info_processing_fee.status,
+        is_report: true,
+      });
+      const cells = (await warehouse.read('SELECT * FROM cells ORDER BY cell_id')).getRowObjectsJson();
+      expect(cells).toHaveLength(Object.keys(record.cells).length);
+      for (const cell of cells) {
+        const source = record.cells[String(cell.cell_id)];
+        expect(cell).toMatchObject({ ...splitCellId(String(cell.cell_id)), value: source.value, status: source.status, raw_text: source.raw });
+        expect(cell.grid_row).toBe(source.at?.row ?? null);
+      }
+      const checks = (await warehouse.read('SELECT seq, rule, passed FROM checks ORDER BY seq')).getRowsJson();
+      expect(checks).toEqual(record.checks.map((check, seq) => [seq, check.rule, check.passed]));
+      const document = (await warehouse.read('SELECT document_sha256, byte_size, local_path FROM documents')).getRowsJson();
+      expect(document).toEqual(
+        documents.filter((d) => d.sha256 === record.sha256).map((d) => [d.sha256, String(d.byteSize), d.localPath]),
+      );
+    });
+  });
+
+  it('is idempotent: loading the same records twice leaves identical rows', async () => {
+    const dbPath = newDbPath();
+    const first = await withWarehouse(dbPath, {}, async (warehouse) => {
+      await loadRecords(warehouse, records, { documents, now: new Date('2025-01-01T00:00:00Z') });
+      return { counts: await rowCounts(warehouse), rows: await snapshot(warehouse) };
+    });
+    expect(first.counts.reports).toBe(records.length);
+    expect(first.counts.cells).toBeGreaterThan(records.length * 10);
+    const second = await withWarehouse(dbPath, {}, async (warehouse) => {
+      const summary = await loadRecords(warehouse, records, { documents, now: new Date('2025-06-01T00:00:00Z') });
+      expect(summary.replaced).toBe(records.length);
+      expect(summary.documents).toBe(0);
+      return { counts: await rowCounts(warehouse), rows: await snapshot(warehouse) };
+    });
+    expect(second.counts).toEqual(first.counts);
+    expect(second.rows).toEqual(first.rows);
+  });
+
+  it('replaces a report re-extracted by a newer extractor, and keeps one row per report', async () => {
+    const dbPath = newDbPath();
+    const record = records[0];
+    const newer = { ...copyOf(record), extractor_version: `${record.extractor_version}+next` };
+    delete newer.cells[Object.keys(newer.cells)[0]];
+    await withWarehouse(dbPath, {}, async (warehouse) => {
+      await loadRecords(warehouse, [record], { now: new Date('2025-01-01T00:00:00Z') });
+      await loadRecords(warehouse, [newer], { now: new Date('2025-06-01T00:00:00Z') });
+      const rows = (await warehouse.read('SELECT extractor_version, extracted_at::VARCHAR FROM reports')).getRowsJson();
+      expect(rows).toEqual([[newer.extractor_version, '2025-06-01 00:00:00']]);
+      expect(await warehouse.scalarNumber('SELECT count(*) FROM cells')).toBe(Object.keys(record.cells).length - 1);
+    });
+  });
+
+  it('dedupes a batch that holds the same report twice (the last one wins)', async () => {
+    const dbPath = newDbPath();
+    const later = { ...copyOf(records[1]), source: 'again/' + records[1].source };
+    await withWarehouse(dbPath, {}, async (warehouse) => {
+      const summary = await loadRecords(warehouse, [records[1], records[2], later], { documents: [...documents, ...documents] });
+      expect(summary).toMatchObject({ reports: 2, duplicatesDropped: 1, documents: 2 });
+      const sources = (await warehouse.read('SELECT source FROM reports ORDER BY source')).getRows().flat();
+      expect(sources).toContain(later.source);
+      expect(sources).not.toContain(records[1].source);
+    });
+  });
+
+  it('rolls a failing batch back whole: the tables keep what they held before', async () => {
+    const dbPath = newDbPath();
+    await withWarehouse(dbPath, {}, (warehouse) => loadRecords(warehouse, records.slice(0, 3), { documents }));
+    const before = await withWarehouse(dbPath, {}, snapshot);
+
+    // A real record with an impossible publication date: the schema accepts the string, the warehouse cannot.
+    const badDate = { ...copyOf(records[4]), meta: { ...records[4].meta, publish_date: '2024-02-30' } };
+    const error = await withWarehouse(dbPath, {}, (warehouse) =>
+      // records[0] is already loaded: its old rows are deleted inside the batch before the failure.
+      loadRecords(warehouse, [records[0], records[3], badDate], { documents }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LoadBatchError);
+    expect((error as LoadBatchError).reportIds).toEqual([records[0].report_id, records[3].report_id, badDate.report_id]);
+    expect((error as Error).message).toMatch(/publish_date.*2024-02-30/);
+
+    expect(await withWarehouse(dbPath, {}, snapshot)).toEqual(before);
+  });
+
+  it('rolls back when DuckDB itself rejects the appended rows (no silent COMMIT after a failure)', async () => {
+    const dbPath = newDbPath();
+    await withWarehouse(dbPath, {}, (warehouse) => loadRecords(warehouse, records.slice(0, 1), { documents }));
+    // Make cell ids unique across reports, so the second report's cells violate the index while appending.
+    await withWarehouse(dbPath, {}, (warehouse) => warehouse.run('CREATE UNIQUE INDEX one_report_per_cell_id ON cells (cell_id)'));
+    const before = await withWarehouse(dbPath, {}, snapshot);
+    const withCells = records.filter((r, i) => i > 0 && Object.keys(r.cells).some((id) => id in records[0].cells));
+    const error = await withWarehouse(dbPath, {}, (warehouse) => loadRecords(warehouse, [withCells[0]], { documents })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LoadBatchError);
+    expect((error as Error).message).toMatch(/rolled back.*(constraint|duplicate)/i);
+    expect(await withWarehouse(dbPath, {}, snapshot)).toEqual(before);
+  });
+
+  it('rejects a batch with a record that breaks the record schema, before touching the tables', async () => {
+    const dbPath = newDbPath();
+    const broken = copyOf(records[0]);
+    const firstCell = Object.keys(broken.cells)[0];
+    (broken.cells[firstCell] as { status: string }).status = 'guessed';
+    const error = await withWarehouse(dbPath, {}, (warehouse) => loadRecords(warehouse, [broken])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LoadBatchError);
+    expect((error as Error).message).toContain(`cells.${firstCell}.status`);
+  });
+});
+
+describe('views', () => {
+  const dbPath = join(temp.dir, 'views', 'warehouse.duckdb');
+  beforeAll(async () => {
+    await withWarehouse(dbPath, {}, (warehouse) => loadRecords(warehouse, records, { documents }));
+  });
+  const value = (record: ReportRecord, cellId: string) => record.cells[cellId]?.value ?? null;
+
+  it('report_headlines: one row per report with the headline numbers of its cells', async () => {
+    const rows = await withWarehouse(dbPath, { readOnly: true }, async (warehouse) =>
+      (await warehouse.read('SELECT * FROM report_headlines')).getRowObjectsJson(),
+    );
+    expect(rows).toHaveLength(records.length);
+    for (const record of records) {
+      const row = rows.find((r) => r.report_id === record.report_id)!;
+      const denied = Object.entries(record.cells)
+        .filter(([id, cell]) => /^t3\.denied_(?!total\.)\w+\.total$/.test(id) && cell.value !== null)
+        .map(([, cell]) => cell.value!);
+      const direct = value(record, 't4.litigation_direct.total');
+      const afterReview = value(record, 't4.litigation_after_review.total');
+      expect(row).toMatchObject({
+        agency_name: record.meta.agency_name,
+        report_year: record.meta.report_year,
+        template_version: record.meta.template_version,
+        applications_received: value(record, 't3.new_received.total'),
+        applications_granted: value(record, 't3.granted.total'),
+        applications_denied: denied.length > 0 ? denied.reduce((a, b) => a + b, 0) : null,
+        admin_reviews: value(record, 't4.admin_review.total'),
+        lawsuits: direct === null || afterReview === null ? null : direct + afterReview,
+        cell_count: Object.keys(record.cells).length,
+        failed_checks: record.checks.filter((check) => !check.passed).length,
+      });
+    }
+    // The samples include reports that received applications and were sued: the numbers are not all zero.
+    expect(rows.some((row) => Number(row.applications_received) > 0 && Number(row.lawsuits) > 0)).toBe(true);
+  });
+
+  it('check_failures: one row per failed check', async () => {
+    const failed = records.flatMap((record) => record.checks.filter((check) => !check.passed));
+    await withWarehouse(dbPath, { readOnly: true }, async (warehouse) => {
+      expect(await warehouse.scalarNumber('SELECT count(*) FROM check_failures')).toBe(failed.length);
+      expect(await warehouse.scalarNumber('SELECT count(*) FROM check_failures WHERE agency_name IS NULL AND report_id IS NULL')).toBe(0);
+    });
+  });
+
+  it('cell_values_wide_t3 and _t4: the printed columns side by side', async () => {
+    const record = records.find((r) => Number(value(r, 't3.new_received.total')) > 0)!;
+    await withWarehouse(dbPath, { readOnly: true }, async (warehouse) => {
+      const [t3] = (
+        await warehouse.read(`SELECT * FROM cell_values_wide_t3 WHERE report_id = $1 AND row_id = 'new_received'`, [record.report_id])
+      ).getRowObjectsJson();
+      for (const column of ['natural_person', 'commercial_enterprise', 'other_org', 'total']) {
+        expect(t3[column]).toBe(value(record, `t3.new_received.${column}`));
+      }
+      const t4 = (await warehouse.read(`SELECT * FROM cell_values_wide_t4 WHERE report_id = $1 ORDER BY review_group`, [record.report_id]))
+        .getRowObjectsJson();
+      for (const row of t4) expect(row.total).toBe(value(record, `t4.${row.review_group}.total`));
+      expect(t4.map((row) => row.review_group)).toEqual(expect.arrayContaining(['admin_review', 'litigation_direct', 'litigation_after_review']));
+    });
+  });
+});
+
+describe('cell ids', () => {
+  it('splits table, row and column, keeping dotted extension rows whole', () => {
+    expect(splitCellId('t3.new_received.total')).toEqual({ table_name: 't3', row_id: 'new_received', column_id: 'total' });
+    expect(splitCellId('t2.ext.other_proactive_docs.issued')).toEqual({
+      table_name: 't2',
+      row_id: 'ext.other_proactive_docs',
+      column_id: 'issued',
+    });
+    expect(() => splitCellId('t3.total')).toThrow(/not <table>.<row>.<column>/);
+  });
+});
