@@ -334,7 +334,7 @@ async function recordDocuments(connection: DuckDBConnection, documents: readonly
 
 /**
  * Append rows (objects keyed by column name) with the DuckDB Appender, in the table's column order.
- * A column the rows do not provide is an error, not a silent NULL.
+ * A column the rows do not provide, or a value with no column, is an error, not a silent NULL or loss.
  */
 export async function appendRows(connection: DuckDBConnection, table: string, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
@@ -344,6 +344,11 @@ export async function appendRows(connection: DuckDBConnection, table: string, ro
       [table],
     )
   ).getRows().map(([name]) => String(name));
+  const unknown = Object.keys(rows[0]).filter((key) => !columns.includes(key));
+  if (unknown.length > 0) {
+    // A warehouse file created by an older sql/schema.sql: refuse rather than drop the values.
+    throw new Error(`table ${table} has no column ${unknown.join(', ')}; the warehouse schema is older than this loader`);
+  }
   const appender = await connection.createAppender(table);
   let failure: unknown;
   try {

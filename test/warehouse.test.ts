@@ -198,6 +198,14 @@ describe('loading', () => {
     expect(await withWarehouse(dbPath, {}, snapshot)).toEqual(before);
   });
 
+  it('refuses to load into a warehouse made by an older schema instead of dropping values', async () => {
+    const dbPath = newDbPath();
+    await withWarehouse(dbPath, {}, (warehouse) => warehouse.run('ALTER TABLE reports DROP COLUMN contact_fax'));
+    const error = await withWarehouse(dbPath, {}, (warehouse) => loadRecords(warehouse, records.slice(0, 1))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LoadBatchError);
+    expect((error as Error).message).toMatch(/table reports has no column contact_fax; the warehouse schema is older/);
+  });
+
   it('rejects a batch with a record that breaks the record schema, before touching the tables', async () => {
     const dbPath = newDbPath();
     const broken = copyOf(records[0]);
