@@ -2,8 +2,10 @@
 import { decodeBytes } from './decode.ts';
 import { emptyPageMetadata, type DocumentFormat, type ParsedDocument } from './document.ts';
 import { extractHtml } from './html.ts';
+import { extractPdf } from './pdf.ts';
 import { sniffFormat } from './sniff.ts';
 import { extractText } from './text.ts';
+import { extractDoc, extractDocx } from './word.ts';
 
 export interface DocumentInput {
   bytes: Uint8Array;
@@ -29,6 +31,12 @@ export async function extractDocument(input: DocumentInput): Promise<ParsedDocum
       const doc = format === 'html' ? extractHtml(decoded.text, { url: input.url }) : extractText(decoded.text);
       return { ...doc, issues: [...decoded.issues, ...doc.issues] };
     }
+    case 'pdf':
+      return extractPdf(bytes);
+    case 'docx':
+      return extractDocx(bytes);
+    case 'doc':
+      return extractDoc(bytes);
     case 'rtf':
       return unreadable('text', 'unsupported_format', 'RTF documents are not read yet (a ".doc" link that is RTF inside)');
     case 'zip':

@@ -202,7 +202,7 @@ export const T4_HEADER = /行政复议|行政诉讼|复议后起诉|直接起诉
 
 /** Section headings (§2), matched on short lines only so preamble sentences do not count. */
 export const SECTION_HEADINGS: readonly LabelRule<'t2' | 't3' | 't4' | 'end'>[] = [
-  { id: 't3', keys: /收到和处理政府信息公开申请|收到和处理政府信息公开申请情况|依申请公开政府信息情况/ },
+  { id: 't3', keys: /收到和处理政府信息公开申请/ },
   { id: 't4', keys: /行政复议.{0,3}行政诉讼/ },
   { id: 't2', keys: /主动公开政府信息情况|政府信息主动公开情况|主动公开政府信息/ },
   { id: 'end', keys: /存在的?主要问题|存在问题|其他需要报告|其它需要报告/ },

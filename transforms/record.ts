@@ -44,13 +44,9 @@ export function buildRecord(doc: ParsedDocument, ctx: RecordContext): ReportReco
     extractor_version: EXTRACTOR_VERSION,
     prose,
   };
-  const unknownLayouts = { t2_layout: 'unknown', t3_layout: 'unknown', template_version: 'unknown', truncated_tables: [] } as const;
-  const metaOut = (layouts: Pick<ReportRecord['meta'], 't2_layout' | 't3_layout' | 'template_version' | 'truncated_tables'>) => ({
-    ...meta,
-    ...layouts,
-    truncated_tables: [...layouts.truncated_tables],
-    document_format: doc.format,
-  });
+  type Layouts = Pick<ReportRecord['meta'], 't2_layout' | 't3_layout' | 'template_version' | 'truncated_tables'>;
+  const unknownLayouts: Layouts = { t2_layout: 'unknown', t3_layout: 'unknown', template_version: 'unknown', truncated_tables: [] };
+  const metaOut = (layouts: Layouts) => ({ ...meta, ...layouts, document_format: doc.format });
 
   const nearMiss = nearMissReason(meta.title);
   if (nearMiss) {

@@ -55,8 +55,11 @@ export function readTable2(items: StreamItem[]): EditionReading {
 
   for (const item of items) {
     if (item.kind === 'heading') {
+      // Section 一 often has sub-headings named like sections (（二）依申请公开…): a heading ends
+      // table 2 only once its rows have been read.
       if (item.section === 't2') inTable = true;
-      else if (inTable) break;
+      else if (pending.length > 0 || extraRows > 0) break;
+      else inTable = false;
       continue;
     }
     const blockMatch = item.labels.map(normalizeLabel).join('').match(T2_BLOCK);

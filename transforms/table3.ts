@@ -31,7 +31,10 @@ function collectCandidates(items: StreamItem[]): { candidates: Candidate[]; star
   for (const item of items) {
     if (item.kind === 'heading') {
       if (item.section === 't3') started = true;
-      else if (started && (item.section === 't4' || item.section === 'end')) break;
+      else if (started && (item.section === 't4' || item.section === 'end')) {
+        if (candidates.length > 0) break;
+        started = false; // a sub-heading of section 一 that only looked like the table-3 heading
+      }
       continue;
     }
     const id = t3RowId(item);

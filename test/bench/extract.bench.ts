@@ -1,0 +1,65 @@
+// Extraction throughput on the corpus HTML and text reports, repeated to a few thousand documents,
+// beside the throughput of parsing the same bytes with htmlparser2 alone (the floor any HTML
+// extractor pays). Prints reports/s, MB/s and the ratio; vitest's own table follows.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Parser } from 'htmlparser2';
+import { bench, describe } from 'vitest';
+import { extractDocument } from '../../extractors/extract.ts';
+import { buildRecord } from '../../transforms/record.ts';
+
+const SAMPLES = join(import.meta.dirname, '../../data/samples');
+const files = [
+  'corpus/pingtan-2023.html', 'corpus/shuyang-fgj-2023.html', 'corpus/shanghai-stcsm-2024.md',
+  'seeds/000_ee99eda0b851ed47.txt', 'seeds/001_b4512be360909492.txt', 'seeds/002_7051039651d1a08e.txt',
+  'seeds/003_5f6bec8eadb51f9b.txt', 'seeds/004_4d27c7cf704db1e1.txt',
+].map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(SAMPLES, f))) }));
+const html = files.filter((f) => f.name.endsWith('.html'));
+const REPEAT_DOCUMENTS = 2000;
+
+async function extractAll(docs: typeof files): Promise<number> {
+  let cells = 0;
+  for (const f of docs) {
+    const doc = await extractDocument({ bytes: f.bytes, fileName: f.name });
+    cells += Object.keys(buildRecord(doc, { source: f.name, sha256: f.name }).cells).length;
+  }
+  return cells;
+}
+
+function parseOnly(docs: typeof files): number {
+  let elements = 0;
+  for (const f of docs) {
+    const parser = new Parser({ onopentag: () => elements++ });
+    parser.end(new TextDecoder().decode(f.bytes));
+  }
+  return elements;
+}
+
+async function measure(label: string, docs: typeof files, run: (d: typeof files) => unknown): Promise<number> {
+  const rounds = Math.ceil(REPEAT_DOCUMENTS / docs.length);
+  const bytes = docs.reduce((a, f) => a + f.bytes.length, 0) * rounds;
+  await run(docs); // warm-up
+  const start = performance.now();
+  for (let i = 0; i < rounds; i++) await run(docs);
+  const seconds = (performance.now() - start) / 1000;
+  const perSecond = (rounds * docs.length) / seconds;
+  console.log(`${label}: ${rounds * docs.length} documents, ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s = ${perSecond.toFixed(0)} reports/s, ${(bytes / 1e6 / seconds).toFixed(2)} MB/s`);
+  return perSecond;
+}
+
+const ours = await measure('extract+transform (HTML corpus)', html, extractAll);
+const floor = await measure('htmlparser2 parse only (same bytes)', html, async (d) => parseOnly(d));
+console.log(`ratio: our HTML extraction runs at ${((100 * ours) / floor).toFixed(1)}% of raw htmlparser2 speed (${(floor / ours).toFixed(1)}× slower)`);
+await measure('extract+transform (text/markdown seeds and corpus)', files.filter((f) => !f.name.endsWith('.html')), extractAll);
+
+describe('extraction', () => {
+  bench('extract+transform, 2 corpus HTML reports', async () => {
+    await extractAll(html);
+  });
+  bench('htmlparser2 parse only, same 2 reports', () => {
+    parseOnly(html);
+  });
+  bench('extract+transform, 6 text/markdown reports', async () => {
+    await extractAll(files.filter((f) => !f.name.endsWith('.html')));
+  });
+});
