@@ -115,12 +115,14 @@ function contactBlock(text: string): Contact {
 }
 
 function feeStatement(text: string): ReportProse['info_processing_fee'] {
-  const sentences = text.replace(/\n/g, '').split(/[。；;]/);
+  // Headings sit on their own lines: split on them as well as on sentence ends.
+  const sentences = text.split(/[。；;\n]/);
   const about = sentences.filter((s) => /处理费|信息公开收费|收费事项|收取.{0,6}费用/.test(s) && !/行政事业性收费/.test(s));
   for (const s of about) {
     const amount = /(?:收取|收缴)[^。]{0,20}?(?:处理费|费用)[^。]{0,10}?(\d+(?:\.\d+)?)\s*元|处理费[^。]{0,10}?(?:共计|合计)?\s*(\d+(?:\.\d+)?)\s*元/.exec(s);
     if (amount && !/(?:没有|未|无|不)(?:收取|产生|发生)/.test(s)) {
-      return { status: 'collected', amount_yuan: Number(amount[1] ?? amount[2]), text: s.trim() };
+      const yuan = Number(amount[1] ?? amount[2]);
+      return { status: yuan > 0 ? 'collected' : 'none', amount_yuan: yuan, text: s.trim() };
     }
   }
   for (const s of about) {
