@@ -201,7 +201,10 @@ async function readRuns(page: pdfjs.PDFPageProxy, viewport: Matrix): Promise<Tex
   return runs;
 }
 
-/** Read every page of a PDF. Throws pdf.js errors (PasswordException, InvalidPDFException, …) as they come. */
+/**
+ * Read every page of a PDF. Throws pdf.js errors (PasswordException, InvalidPDFException, …) as they
+ * come. pdf.js takes ownership of `bytes`: their buffer is detached afterwards, so pass a copy to keep them.
+ */
 export async function readPdfPages(bytes: Uint8Array): Promise<PdfContent> {
   const doc = await pdfjs.getDocument({
     data: bytes,
