@@ -153,6 +153,7 @@ function cellText(runs: TextRun[]): string {
 interface PlacedTable {
   top: number;
   bottom: number;
+  /** Column borders of a ruled table; empty for a table found by alignment alone. */
   columns: number[];
   rows: GridCell[][];
 }
@@ -328,6 +329,38 @@ function appendContinuation(grid: Grid, rows: GridCell[][]): void {
   grid.rows = all;
 }
 
+/**
+ * A line of a table printed without ruling lines: runs separated by wide gaps (over 1.2 em), with
+ * at least three cells of which two or more are numbers, or a label and one number set far apart
+ * (over 3 em, a one-column row of table 2). Prose has no such gaps.
+ */
+function columnCells(runs: TextRun[]): string[] | null {
+  const cells: TextRun[][] = [];
+  let widest = 0;
+  for (const run of runs) {
+    const last = cells.at(-1);
+    const gap = last ? (run.x0 - last[last.length - 1].x1) / run.fontSize : 0;
+    if (last && gap <= 1.2) last.push(run);
+    else {
+      cells.push([run]);
+      widest = Math.max(widest, gap);
+    }
+  }
+  const numeric = (t: string) => isValue({ text: t, originRow: 0, originCol: 0 });
+  const texts = cells.map(lineText);
+  const numbers = texts.filter(numeric).length;
+  const labelAndNumber = texts.length === 2 && numbers === 1 && numeric(texts[1]) && widest > 3;
+  if (!((texts.length >= 3 && numbers >= 2) || labelAndNumber)) return null;
+  // In a table line, a number set close after a label (a long label filling its column) is a cell of its own.
+  return cells.flatMap((group) => {
+    const last = group[group.length - 1];
+    const before = group[group.length - 2];
+    return before && numeric(last.text) && !numeric(before.text) && last.x0 - before.x1 > 0.3 * last.fontSize
+      ? [lineText(group.slice(0, -1)), lineText([last])]
+      : [lineText(group)];
+  });
+}
+
 /** Blocks in reading order for a whole document. */
 export function layoutPages(pages: PdfPage[]): Block[] {
   const perPage = pages.map((page) => {
@@ -339,18 +372,31 @@ export function layoutPages(pages: PdfPage[]): Block[] {
     };
     const tables = frames.map((f) => buildTable(f, page.runs.filter((r) => inFrame(r, f))));
     const loose = page.runs.filter((r) => !frames.some((f) => inFrame(r, f)));
-    const lines: PageLine[] = groupLines(loose).map((runs) => ({
-      top: Math.min(...runs.map((r) => r.top)),
-      bottom: Math.max(...runs.map((r) => r.bottom)),
-      x0: runs[0].x0,
-      x1: Math.max(...runs.map((r) => r.x1)),
-      fontSize: median(runs.map((r) => r.fontSize)),
-      text: lineText(runs),
-    }));
-    const items: PageItem[] = [
-      ...lines.filter((l) => l.text).map((line): PageItem => ({ kind: 'line', line })),
-      ...tables.map((table): PageItem => ({ kind: 'table', table })),
-    ].sort((a, b) => (a.kind === 'line' ? a.line.top : a.table.top) - (b.kind === 'line' ? b.line.top : b.table.top));
+    const items: PageItem[] = [];
+    for (const runs of groupLines(loose)) {
+      const line: PageLine = {
+        top: Math.min(...runs.map((r) => r.top)),
+        bottom: Math.max(...runs.map((r) => r.bottom)),
+        x0: runs[0].x0,
+        x1: Math.max(...runs.map((r) => r.x1)),
+        fontSize: median(runs.map((r) => r.fontSize)),
+        text: lineText(runs),
+      };
+      if (!line.text) continue;
+      const cells = columnCells(runs);
+      const previous = items.at(-1);
+      if (cells) {
+        // Consecutive column-aligned lines are one borderless table, a line per row.
+        const row = cells.map((text, c): GridCell => ({ text, originRow: 0, originCol: c }));
+        if (previous?.kind === 'table' && previous.table.columns.length === 0) {
+          row.forEach((cell) => (cell.originRow = previous.table.rows.length));
+          previous.table.rows.push(row);
+          previous.table.bottom = line.bottom;
+        } else items.push({ kind: 'table', table: { top: line.top, bottom: line.bottom, columns: [], rows: [row] } });
+      } else items.push({ kind: 'line', line });
+    }
+    items.push(...tables.map((table): PageItem => ({ kind: 'table', table })));
+    items.sort((a, b) => (a.kind === 'line' ? a.line.top : a.table.top) - (b.kind === 'line' ? b.line.top : b.table.top));
     return { page, items };
   });
 
@@ -385,13 +431,13 @@ export function layoutPages(pages: PdfPage[]): Block[] {
       }
       const { table } = item;
       if (table.rows.every((row) => row.every((c) => c.text === ''))) continue;
-      if (lastGrid && pendingLines.length === 0 && sameColumns(lastGrid.columns, table.columns)) {
+      if (lastGrid && pendingLines.length === 0 && table.columns.length > 0 && sameColumns(lastGrid.columns, table.columns)) {
         appendContinuation(lastGrid.grid, table.rows);
         lastGrid.grid.source = `page ${lastGrid.firstPage}-${page.number}`;
         continue;
       }
       flushText();
-      const grid: Grid = { index: tableCount++, rows: table.rows, structured: true, source: `page ${page.number}` };
+      const grid: Grid = { index: tableCount++, rows: table.rows, structured: table.columns.length > 0, source: `page ${page.number}` };
       blocks.push({ kind: 'table', grid });
       lastGrid = { grid, columns: table.columns, firstPage: page.number };
     }

@@ -116,6 +116,15 @@ describe('PDFs built from a corpus report (test/fixtures/office)', () => {
     checkRecord('pingtan-2023-cmap.pdf', doc, bytes, expected);
   });
 
+  it('tables printed without ruling lines: rows and columns from alignment alone', async () => {
+    const bytes = read(join(OFFICE, 'pingtan-2023-borderless.pdf'));
+    const doc = await extractPdf(bytes);
+    expect(doc.issues).toEqual([]);
+    expect(grids(doc).every((g) => !g.structured)).toBe(true);
+    expect(rowWith(doc, /本年新收/)).toEqual(['一、本年新收政府信息公开申请数量', '80', '1', '0', '0', '0', '0', '81']);
+    checkRecord('pingtan-2023-borderless.pdf', doc, bytes, expected);
+  });
+
   it('a scanned last page is reported and the rest still reads', async () => {
     const bytes = read(join(OFFICE, 'pingtan-2023-with-scan.pdf'));
     const doc = await extractPdf(bytes);
