@@ -3,6 +3,7 @@
 // pdf.js in Node parses on the calling thread, so a timer in the same thread could never fire
 // during a runaway parse. Idle workers are kept (unref'd) because starting one costs ~0.6 s.
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { readPdfPages, type PdfContent } from './pdfPages.ts';
@@ -75,8 +76,31 @@ function release(maxHeapMb: number, worker: Worker): void {
   } else void worker.terminate();
 }
 
+/** At most one parsing worker per core; further documents wait (their time budget starts when parsing does). */
+const MAX_BUSY = Math.max(1, availableParallelism());
+let busy = 0;
+const waiting: (() => void)[] = [];
+
+async function slot(): Promise<() => void> {
+  if (busy >= MAX_BUSY) await new Promise<void>((resolve) => waiting.push(resolve));
+  busy++;
+  return () => {
+    busy--;
+    waiting.shift()?.();
+  };
+}
+
 /** Read a PDF's pages in a worker thread within the budget. Never throws. */
-export function readPdfInWorker(bytes: Uint8Array, budget: PdfBudget): Promise<PdfReadOutcome> {
+export async function readPdfInWorker(bytes: Uint8Array, budget: PdfBudget): Promise<PdfReadOutcome> {
+  const free = await slot();
+  try {
+    return await readInWorker(bytes, budget);
+  } finally {
+    free();
+  }
+}
+
+function readInWorker(bytes: Uint8Array, budget: PdfBudget): Promise<PdfReadOutcome> {
   const worker = acquire(budget.maxHeapMb);
   // A private copy, transferred: the caller's buffer stays usable.
   const copy = bytes.slice();

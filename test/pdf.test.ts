@@ -134,7 +134,7 @@ describe('PDFs built from a corpus report (test/fixtures/office)', () => {
 });
 
 describe('PDFs that must not be read as numbers', () => {
-  const errorOf = async (file: string, opts?: { timeoutMs?: number }) => {
+  const errorOf = async (file: string, opts?: { timeoutMs?: number; maxHeapMb?: number }) => {
     const doc = await extractPdf(read(join(OFFICE, file)), opts);
     expect(doc.blocks).toEqual([]);
     return doc.issues.filter((i) => i.severity === 'error').map((i) => i.code);
@@ -159,6 +159,9 @@ describe('PDFs that must not be read as numbers', () => {
     expect(await errorOf('pingtan-2023.pdf', { timeoutMs: 5 })).toEqual(['timeout']);
     const doc = await extractPdf(read(join(OFFICE, 'pingtan-2023-cmap.pdf')));
     expect(doc.issues).toEqual([]);
+  });
+  it('the memory budget stops a parse → memory_limit', async () => {
+    expect(await errorOf('pingtan-2023.pdf', { maxHeapMb: 12 })).toEqual(['memory_limit']);
   });
 });
 
