@@ -1,13 +1,12 @@
-// Word files → ParsedDocument. .docx goes through mammoth's HTML (it keeps colspan/rowspan),
-// so merged cells come out as a real grid. .doc/.wps (OLE) go through word-extractor, which
+// Word files → ParsedDocument. .docx goes through mammoth's HTML (it keeps colspan/rowspan) and
+// the HTML extractor, so merged cells come out as a real grid. .doc/.wps (OLE) go through word-extractor, which
 // returns table cells separated by tabs but marks neither row ends nor merged cells: a cell end
 // and a row end are the same tab. Rows cannot be rebuilt from that without guessing, so .doc
 // tables are left out and an error-level issue says so; the prose is kept.
-import * as cheerio from 'cheerio';
-import type { AnyNode, Element } from 'domhandler';
 import mammoth from 'mammoth';
 import { createRequire } from 'node:module';
-import { emptyPageMetadata, type Block, type GridCell, type Issue, type ParsedDocument } from './document.ts';
+import { emptyPageMetadata, type Block, type Issue, type ParsedDocument } from './document.ts';
+import { extractHtml } from './html.ts';
 import { sniffFormat } from './sniff.ts';
 
 /** word-extractor ships no type declarations; this is the part of its API used here. */
@@ -35,64 +34,6 @@ function wrongFormat(format: 'docx' | 'doc', bytes: Uint8Array): ParsedDocument 
 
 const cleanText = (text: string) => text.replace(/[\u00a0\u3000]/g, ' ').replace(/[ \t]+/g, ' ').trim();
 
-/** Text of a cell or paragraph: each <p>, <li> or <br> starts a new line. */
-function textOf(node: AnyNode): string {
-  const lines: string[] = [];
-  let current = '';
-  const walk = (n: AnyNode) => {
-    if (n.type === 'text') current += (n as unknown as { data: string }).data;
-    else if (n.type === 'tag') {
-      const el = n as Element;
-      if (el.name === 'br') {
-        lines.push(current);
-        current = '';
-        return;
-      }
-      const block = ['p', 'li', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr'].includes(el.name);
-      if (block && current.trim()) {
-        lines.push(current);
-        current = '';
-      }
-      el.children.forEach(walk);
-      if (block) {
-        lines.push(current);
-        current = '';
-      }
-    }
-  };
-  walk(node);
-  lines.push(current);
-  return lines.map(cleanText).filter(Boolean).join('\n');
-}
-
-/** Expand a <table> into a grid: a merged cell appears at every position it covers. */
-function tableGrid($: cheerio.CheerioAPI, table: Element): GridCell[][] {
-  const rows: GridCell[][] = [];
-  $(table)
-    .find('tr')
-    .filter((_, tr) => $(tr).closest('table').get(0) === table)
-    .each((r, tr) => {
-      rows[r] ??= [];
-      let c = 0;
-      $(tr)
-        .children('td, th')
-        .each((_, td) => {
-          while (rows[r][c]) c++;
-          const colspan = Math.max(1, Number($(td).attr('colspan')) || 1);
-          const rowspan = Math.max(1, Number($(td).attr('rowspan')) || 1);
-          const text = textOf(td);
-          for (let dr = 0; dr < rowspan; dr++) {
-            rows[r + dr] ??= [];
-            for (let dc = 0; dc < colspan; dc++) rows[r + dr][c + dc] = { text, originRow: r, originCol: c };
-          }
-          c += colspan;
-        });
-    });
-  // Ragged rows (fewer cells than the widest row) are padded with empty printed cells.
-  const width = Math.max(0, ...rows.map((row) => row.length));
-  return rows.map((row, r) => Array.from({ length: width }, (_, c) => row[c] ?? { text: '', originRow: r, originCol: c }));
-}
-
 export async function extractDocx(bytes: Uint8Array): Promise<ParsedDocument> {
   const wrong = wrongFormat('docx', bytes);
   if (wrong) return wrong;
@@ -102,22 +43,11 @@ export async function extractDocx(bytes: Uint8Array): Promise<ParsedDocument> {
   } catch (err) {
     return document('docx', [], [{ code: 'corrupt_docx', severity: 'error', message: `mammoth could not read the .docx: ${(err as Error).message}` }]);
   }
-  const $ = cheerio.load(html);
-  const blocks: Block[] = [];
-  let tables = 0;
-  const visit = (el: Element) => {
-    if (el.name === 'table') {
-      const rows = tableGrid($, el);
-      if (rows.length > 0) blocks.push({ kind: 'table', grid: { index: tables++, rows, structured: true, source: `table#${tables}` } });
-    } else if (['ul', 'ol'].includes(el.name)) {
-      $(el).children('li').each((_, li) => visit(li));
-    } else {
-      const text = textOf(el);
-      if (text) blocks.push({ kind: 'text', text });
-    }
-  };
-  $('body').children().each((_, el) => visit(el));
-  return document('docx', blocks, []);
+  // mammoth's HTML is the document body itself: the HTML extractor reads its paragraphs and its
+  // tables (colspan/rowspan expanded) the same way as a report page's. Its note that no content
+  // container was found is expected here.
+  const doc = extractHtml(`<html><body>${html}</body></html>`);
+  return { ...doc, format: 'docx', issues: doc.issues.filter((i) => i.code !== 'body_container_guessed') };
 }
 
 const SECTION_HEADING = /^\s*[一二三四五六七八九十]+、/;
