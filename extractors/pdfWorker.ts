@@ -102,8 +102,9 @@ export async function readPdfInWorker(bytes: Uint8Array, budget: PdfBudget): Pro
 
 function readInWorker(bytes: Uint8Array, budget: PdfBudget): Promise<PdfReadOutcome> {
   const worker = acquire(budget.maxHeapMb);
-  // A private copy, transferred: the caller's buffer stays usable.
-  const copy = bytes.slice();
+  // A private copy, transferred: the caller's buffer stays usable. (Not bytes.slice(): on a Node
+  // Buffer that is a view of the same memory, and transferring it would detach the caller's bytes.)
+  const copy = new Uint8Array(bytes);
   return new Promise<PdfReadOutcome>((resolve) => {
     const finish = (outcome: PdfReadOutcome, reusable: boolean) => {
       clearTimeout(timer);

@@ -160,6 +160,12 @@ describe('PDFs that must not be read as numbers', () => {
     const doc = await extractPdf(read(join(OFFICE, 'pingtan-2023-cmap.pdf')));
     expect(doc.issues).toEqual([]);
   });
+  it("the caller's bytes stay intact (a Node Buffer is copied, not transferred to the worker)", async () => {
+    const buffer = readFileSync(join(OFFICE, 'pingtan-2023-cmap.pdf'));
+    await extractPdf(buffer);
+    expect(buffer.byteLength).toBeGreaterThan(0);
+    expect(buffer.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
   it('the memory budget stops a parse → memory_limit', async () => {
     expect(await errorOf('pingtan-2023.pdf', { maxHeapMb: 12 })).toEqual(['memory_limit']);
   });
