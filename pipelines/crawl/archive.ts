@@ -1,0 +1,68 @@
+// The raw archive: every response body stored once under <data>/raw/ by SHA-256, written
+// atomically (temp file, fsync, rename), so a body is either complete under its name or absent,
+// whatever moment the process is killed at. Bodies are never rewritten: the name is the content.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { open, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface StoredBody {
+  sha256: string;
+  /** Relative to the data directory, e.g. raw/3f/3fa2…. */
+  archivePath: string;
+  byteSize: number;
+  /** False when the archive already held these bytes. */
+  created: boolean;
+}
+
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export class RawArchive {
+  private readonly root: string;
+  private readonly tmp: string;
+
+  constructor(readonly dataDir: string) {
+    this.root = join(dataDir, 'raw');
+    this.tmp = join(this.root, '.tmp');
+  }
+
+  /** Remove temp files left by a killed writer. Call only while holding the run lock. */
+  sweepTemp(): void {
+    if (!existsSync(this.tmp)) return;
+    for (const name of readdirSync(this.tmp)) rmSync(join(this.tmp, name), { force: true });
+  }
+
+  archivePathOf(sha256: string): string {
+    return `raw/${sha256.slice(0, 2)}/${sha256}`;
+  }
+
+  has(sha256: string): boolean {
+    return existsSync(join(this.dataDir, this.archivePathOf(sha256)));
+  }
+
+  async put(bytes: Uint8Array): Promise<StoredBody> {
+    const sha256 = sha256Of(bytes);
+    const archivePath = this.archivePathOf(sha256);
+    const target = join(this.dataDir, archivePath);
+    if (existsSync(target)) return { sha256, archivePath, byteSize: bytes.length, created: false };
+    mkdirSync(join(this.root, sha256.slice(0, 2)), { recursive: true });
+    mkdirSync(this.tmp, { recursive: true });
+    const temp = join(this.tmp, `${sha256.slice(0, 16)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+    return { sha256, archivePath, byteSize: bytes.length, created: true };
+  }
+
+  /** The stored bytes; throws when the body is not in the archive. */
+  async get(sha256: string): Promise<Buffer> {
+    return readFile(join(this.dataDir, this.archivePathOf(sha256)));
+  }
+}

@@ -1,0 +1,144 @@
+// A fetched report bundle (a report page and its attachments, or a report file) → the records to
+// load and each document's outcome for the run. A body already extracted by the current extractor
+// version is not extracted again ("unchanged"); a report page that only points at its report (the
+// attachment is the report) is not loaded as a report of its own ("rejected").
+import { extractDocument } from '../../extractors/extract.ts';
+import { buildRecord } from '../../transforms/record.ts';
+import type { ReportRecord } from '../../transforms/recordSchema.ts';
+import { EXTRACTOR_VERSION } from '../../transforms/version.ts';
+import { isAnnualReport, type DocumentFacts } from '../load.ts';
+import type { RawArchive } from './archive.ts';
+import type { BundleDocument, BundleEvent, CrawlJournal, DocumentEvent } from './journal.ts';
+
+/** A record to load, the facts of its body, and the outcome to journal once it is loaded. */
+export interface LoadItem {
+  record: ReportRecord;
+  document: DocumentFacts;
+  outcome: DocumentEvent;
+}
+
+export interface BundleResult {
+  loads: LoadItem[];
+  /** Outcomes that need no load (unchanged bodies, pages whose report is an attachment, failures). */
+  settled: DocumentEvent[];
+}
+
+export interface ExtractBundleContext {
+  runId: string;
+  journal: CrawlJournal;
+  archive: RawArchive;
+  /** Extract even bodies the current extractor version already read (reprocess). */
+  force?: boolean;
+}
+
+interface Examined {
+  doc: BundleDocument;
+  isReport: boolean;
+  record: ReportRecord | null;
+  facts: DocumentFacts | null;
+  settled: DocumentEvent | null;
+}
+
+export async function extractBundle(bundle: BundleEvent, ctx: ExtractBundleContext): Promise<BundleResult> {
+  const ledger = ctx.journal.runLedger(ctx.runId);
+  const outcome = (doc: BundleDocument, fields: Pick<DocumentEvent, 'outcome' | 'detail' | 'reportId' | 'isReport'> & { extractorVersion?: string | null }): DocumentEvent => ({
+    type: 'document',
+    runId: ctx.runId,
+    url: doc.url,
+    sha256: doc.sha256,
+    extractorVersion: fields.extractorVersion ?? EXTRACTOR_VERSION,
+    ...fields,
+  });
+
+  const examined: Examined[] = [];
+  for (const doc of bundle.documents) {
+    if (ledger.documents.has(doc.url)) continue; // settled earlier in this run (before a restart)
+    const prior = ctx.journal.extraction(doc.sha256);
+    if (!ctx.force && prior && prior.extractorVersion === EXTRACTOR_VERSION) {
+      examined.push({
+        doc,
+        isReport: prior.isReport,
+        record: null,
+        facts: null,
+        settled: outcome(doc, { outcome: 'unchanged', detail: null, reportId: prior.reportId, isReport: prior.isReport, extractorVersion: prior.extractorVersion }),
+      });
+      continue;
+    }
+    examined.push(await examine(doc, bundle, ctx, outcome));
+  }
+
+  // An attachment that is a report makes the page around it a mere wrapper.
+  const reportInAttachment = bundle.documents.some((doc) => {
+    if (doc.role !== 'attachment') return false;
+    const seen = examined.find((e) => e.doc.url === doc.url);
+    return seen ? seen.isReport : ctx.journal.extraction(doc.sha256)?.isReport === true;
+  });
+  const result: BundleResult = { loads: [], settled: [] };
+  for (const e of examined) {
+    if (e.settled) {
+      result.settled.push(e.settled);
+      continue;
+    }
+    const record = e.record!;
+    if (e.doc.role === 'page' && !e.isReport && reportInAttachment) {
+      result.settled.push(outcome(e.doc, { outcome: 'rejected', detail: 'the page links to its report as an attachment; the attachment is loaded', reportId: null, isReport: false }));
+      continue;
+    }
+    const error = record.issues.find((issue) => issue.severity === 'error');
+    result.loads.push({
+      record,
+      document: e.facts!,
+      outcome: outcome(e.doc, {
+        outcome: e.isReport ? 'extracted' : 'rejected',
+        detail: e.isReport ? null : `${error?.code ?? 'not_annual_report'}: ${error?.message ?? 'no report tables found'}`,
+        reportId: record.report_id,
+        isReport: e.isReport,
+      }),
+    });
+  }
+  return result;
+}
+
+async function examine(
+  doc: BundleDocument,
+  bundle: BundleEvent,
+  ctx: ExtractBundleContext,
+  outcome: (doc: BundleDocument, fields: Pick<DocumentEvent, 'outcome' | 'detail' | 'reportId' | 'isReport'>) => DocumentEvent,
+): Promise<Examined> {
+  const failed = (detail: string): Examined => ({ doc, isReport: false, record: null, facts: null, settled: outcome(doc, { outcome: 'failed', detail, reportId: null, isReport: null }) });
+  let bytes: Buffer;
+  try {
+    bytes = await ctx.archive.get(doc.sha256);
+  } catch (error) {
+    return failed(`body ${doc.sha256.slice(0, 16)} is not in the archive: ${(error as Error).message}`);
+  }
+  try {
+    const parsed = await extractDocument({ bytes, fileName: fileNameOf(doc.url), contentType: doc.contentType ?? undefined, url: doc.url });
+    if (doc.role === 'attachment') {
+      // What the crawl knows about a file from the page that linked it: its title on the list, the publication date of the page.
+      parsed.title ??= bundle.title || null;
+      if (!parsed.page.publishDate && bundle.publishDate) {
+        parsed.page.publishDate = bundle.publishDate;
+        parsed.page.publishDateSource = `crawl: ${bundle.publishDateSource ?? 'report page'}`;
+      }
+    }
+    const record = buildRecord(parsed, { source: doc.url, sha256: doc.sha256, sourceUrl: doc.url });
+    const facts: DocumentFacts = {
+      sha256: doc.sha256,
+      byteSize: bytes.length,
+      contentType: doc.contentType,
+      url: doc.url,
+      archivePath: ctx.archive.archivePathOf(doc.sha256),
+    };
+    return { doc, isReport: isAnnualReport(record), record, facts, settled: null };
+  } catch (error) {
+    // An extractor that throws is a bug to fix, but one document must not stop the run.
+    return failed(`extraction failed: ${(error as Error).message}`);
+  }
+}
+
+/** The name a file goes by: the `filename=` of a download endpoint, else the last path segment. */
+function fileNameOf(url: string): string {
+  const parsed = new URL(url);
+  return parsed.searchParams.get('filename') ?? parsed.searchParams.get('fileName') ?? decodeURIComponent(parsed.pathname.split('/').pop() ?? '');
+}

@@ -1,0 +1,323 @@
+// One polite HTTP client for the crawler (undici): honest User-Agent, timeouts, a body size cap,
+// redirects followed only where the crawl may go, retries with exponential backoff and jitter on
+// network errors, 429 and 5xx (honouring Retry-After), none on 404/410, and anti-bot challenges
+// (HTTP 412 瑞数 pages, `$_ts`, 加速乐, WZWS) reported as `blocked`. Every hop goes through the host
+// scheduler, so retries and redirects obey the same per-host gap as first requests.
+import { gunzipSync, inflateRawSync, inflateSync, brotliDecompressSync } from 'node:zlib';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { HostScheduler } from './hostQueues.ts';
+
+export type FetchOutcome = 'fetched' | 'not_modified' | 'failed' | 'blocked' | 'disallowed';
+
+export interface FetchRequest {
+  url: string;
+  method?: 'GET' | 'POST';
+  /** Form body for POST (Hanweb dataproxy). */
+  body?: string;
+  referer?: string;
+  /** Validators of the stored copy: turn a GET into a conditional request. */
+  etag?: string | null;
+  lastModified?: string | null;
+  /** Higher runs first within a host's queue. */
+  priority?: number;
+}
+
+export interface FetchResult {
+  url: string;
+  finalUrl: string;
+  method: 'GET' | 'POST';
+  status: number | null;
+  outcome: FetchOutcome;
+  /** Why it failed or was blocked, in words ("HTTP 404", "timed out after 30 s (3 attempts)"). */
+  detail: string | null;
+  headers: Record<string, string>;
+  /** The (decompressed) body of a 2xx response; null otherwise. */
+  body: Buffer | null;
+  contentType: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  fetchedAt: string;
+  durationMs: number;
+  attempts: number;
+}
+
+export interface FetcherOptions {
+  userAgent: string;
+  /** Per attempt, headers and body together (default 30 s). */
+  timeoutMs: number;
+  /** Larger bodies are abandoned (default 50 MB). */
+  maxBodyBytes: number;
+  /** Retries after the first attempt on retryable failures (default 3). */
+  retries: number;
+  /** First backoff delay; doubles per attempt, with jitter (default 2 s). */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** A Retry-After longer than this ends the fetch as failed instead of waiting (default 5 min). */
+  maxRetryAfterMs: number;
+  maxRedirects: number;
+}
+
+/** The product token robots.txt groups are matched against. */
+export const ROBOTS_TOKEN = 'gov-reports';
+
+/** An honest User-Agent: who we are, that we are a crawler, and (when configured) how to reach the operator. */
+export function userAgentFor(contact?: string | null): string {
+  // HTTP header values are Latin-1: the wording stays ASCII.
+  return `${ROBOTS_TOKEN}/0.1 (crawler for government annual-report research; honours robots.txt${contact ? `; contact: ${contact}` : ''})`;
+}
+
+export const DEFAULT_FETCHER_OPTIONS: FetcherOptions = {
+  userAgent: userAgentFor(),
+  timeoutMs: 30_000,
+  maxBodyBytes: 50 * 1024 * 1024,
+  retries: 3,
+  backoffBaseMs: 2_000,
+  backoffMaxMs: 60_000,
+  maxRetryAfterMs: 300_000,
+  maxRedirects: 5,
+};
+
+/** May the crawler request this URL? Checked for the first request and for every redirect target. */
+export type Permit = (url: string, request: FetchRequest) => Promise<{ ok: true } | { ok: false; outcome: 'disallowed' | 'blocked' | 'failed'; detail: string }>;
+
+type Attempt =
+  | { kind: 'response'; status: number; headers: Record<string, string>; body: Buffer }
+  | { kind: 'error'; retryable: boolean; detail: string };
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+const RETRYABLE_NETWORK = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_(SOCKET|CONNECT_TIMEOUT|HEADERS_TIMEOUT|BODY_TIMEOUT|CLOSED)|timed out|aborted|other side closed/i;
+
+export class Fetcher {
+  private readonly dispatcher: Dispatcher;
+
+  constructor(
+    private readonly options: FetcherOptions,
+    private readonly scheduler: HostScheduler,
+    private readonly permit: Permit,
+  ) {
+    this.dispatcher = new Agent({ connect: { timeout: options.timeoutMs }, keepAliveTimeout: 10_000, connections: 4 });
+  }
+
+  async fetch(req: FetchRequest): Promise<FetchResult> {
+    const started = Date.now();
+    let url = req.url;
+    let method: 'GET' | 'POST' = req.method ?? 'GET';
+    let body = req.body;
+    let attempts = 0;
+    let hopAttempts = 0;
+    let redirects = 0;
+    const result = (partial: Partial<FetchResult> & Pick<FetchResult, 'outcome'>): FetchResult => ({
+      url: req.url,
+      finalUrl: url,
+      method: req.method ?? 'GET',
+      status: null,
+      detail: null,
+      headers: {},
+      body: null,
+      contentType: null,
+      etag: null,
+      lastModified: null,
+      fetchedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      attempts,
+      ...partial,
+    });
+
+    for (;;) {
+      const allowed = await this.permit(url, req);
+      if (!allowed.ok) {
+        const via = url === req.url ? '' : ` (redirected from ${req.url})`;
+        return result({ outcome: allowed.outcome, detail: `${allowed.detail}${via}` });
+      }
+      attempts++;
+      hopAttempts++;
+      const host = new URL(url).host;
+      const headers: Record<string, string> = {
+        'user-agent': this.options.userAgent,
+        accept: method === 'POST' ? 'text/xml,application/xml,text/html;q=0.9,*/*;q=0.5' : 'text/html,application/xhtml+xml,application/pdf,*/*;q=0.8',
+        'accept-language': 'zh-CN,zh;q=0.9',
+        'accept-encoding': 'gzip, deflate, br',
+      };
+      if (req.referer) headers.referer = req.referer;
+      // The validators are those of the final representation: sent on every hop, so a download
+      // endpoint that redirects (downfile.jsp → /attach/…) is still asked conditionally where it lands.
+      if (method === 'GET') {
+        if (req.etag) headers['if-none-match'] = req.etag;
+        if (req.lastModified) headers['if-modified-since'] = req.lastModified;
+      }
+      if (method === 'POST') headers['content-type'] = 'application/x-www-form-urlencoded; charset=UTF-8';
+
+      const attempt = await this.scheduler.schedule(host, () => this.once(url, method, headers, body), (req.priority ?? 0) + (hopAttempts > 1 ? 10 : 0));
+      const retriesLeft = hopAttempts <= this.options.retries;
+
+      if (attempt.kind === 'error') {
+        if (attempt.retryable && retriesLeft) {
+          this.backoff(host, hopAttempts, null);
+          continue;
+        }
+        return result({ outcome: 'failed', detail: `${attempt.detail}${hopAttempts > 1 ? ` (${hopAttempts} attempts)` : ''}` });
+      }
+
+      const { status, headers: responseHeaders, body: responseBody } = attempt;
+      const meta = {
+        status,
+        headers: responseHeaders,
+        contentType: responseHeaders['content-type'] ?? null,
+        etag: responseHeaders.etag ?? null,
+        lastModified: responseHeaders['last-modified'] ?? null,
+      };
+      const location = responseHeaders.location;
+      if (REDIRECT.has(status) && location) {
+        if (++redirects > this.options.maxRedirects) return result({ ...meta, outcome: 'failed', detail: `more than ${this.options.maxRedirects} redirects` });
+        let next: string;
+        try {
+          next = new URL(location, url).toString();
+        } catch {
+          return result({ ...meta, outcome: 'failed', detail: `HTTP ${status} to an invalid Location: ${location}` });
+        }
+        if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        url = next;
+        hopAttempts = 0;
+        continue;
+      }
+      if (status === 304) return result({ ...meta, outcome: 'not_modified' });
+
+      const challenge = challengeOf(status, responseBody);
+      if (challenge) return result({ ...meta, outcome: 'blocked', detail: challenge });
+      if (status >= 200 && status < 300) return result({ ...meta, outcome: 'fetched', body: responseBody });
+      if (status === 401 || status === 403) return result({ ...meta, outcome: 'blocked', detail: `HTTP ${status}: the server refuses this client (not retried)` });
+      if (status === 429 || status >= 500) {
+        const retryAfterMs = parseRetryAfter(responseHeaders['retry-after']);
+        if (retryAfterMs !== null && retryAfterMs > this.options.maxRetryAfterMs) {
+          return result({ ...meta, outcome: 'failed', detail: `HTTP ${status} with Retry-After ${Math.round(retryAfterMs / 1000)} s, longer than the ${Math.round(this.options.maxRetryAfterMs / 1000)} s we wait` });
+        }
+        if (retriesLeft) {
+          this.backoff(host, hopAttempts, retryAfterMs);
+          continue;
+        }
+        return result({ ...meta, outcome: 'failed', detail: `HTTP ${status} (${hopAttempts} attempts)` });
+      }
+      const gone = status === 404 || status === 410 ? ' (gone: not retried)' : '';
+      return result({ ...meta, outcome: 'failed', detail: `HTTP ${status}${gone}` });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  /** Hold the host for Retry-After, or for base·2^(n−1) with ±50 % jitter, capped. */
+  private backoff(host: string, attempt: number, retryAfterMs: number | null): void {
+    const exponential = Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** (attempt - 1));
+    const jittered = exponential * (0.5 + Math.random());
+    this.scheduler.pauseHost(host, Date.now() + Math.max(retryAfterMs ?? 0, Math.round(jittered)));
+  }
+
+  private async once(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body: string | undefined): Promise<Attempt> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const response = await request(url, {
+        method,
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+        signal,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+      const responseHeaders = flattenHeaders(response.headers);
+      const declared = Number(responseHeaders['content-length'] ?? NaN);
+      if (declared > this.options.maxBodyBytes) {
+        response.body.destroy();
+        return { kind: 'error', retryable: false, detail: `body of ${declared} bytes exceeds the ${this.options.maxBodyBytes}-byte cap` };
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > this.options.maxBodyBytes) {
+          response.body.destroy();
+          return { kind: 'error', retryable: false, detail: `body exceeds the ${this.options.maxBodyBytes}-byte cap` };
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const raw = Buffer.concat(chunks);
+      return { kind: 'response', status: response.statusCode, headers: responseHeaders, body: this.decompress(raw, responseHeaders['content-encoding']) };
+    } catch (error) {
+      const e = error as Error & { code?: string; cause?: { code?: string } };
+      const code = e.code ?? e.cause?.code ?? '';
+      if (signal.aborted || e.name === 'TimeoutError' || /TIMEOUT/.test(code)) {
+        return { kind: 'error', retryable: true, detail: `timed out after ${this.options.timeoutMs / 1000} s` };
+      }
+      if (code === 'ENOTFOUND') return { kind: 'error', retryable: false, detail: `host not found (DNS ENOTFOUND ${new URL(url).hostname})` };
+      if (/CERT|SSL|TLS|EPROTO/i.test(`${code} ${e.message}`)) return { kind: 'error', retryable: false, detail: `TLS error: ${code || e.message}` };
+      const detail = code === 'ECONNREFUSED' ? 'connection refused (ECONNREFUSED)' : `network error: ${code || e.message}`;
+      return { kind: 'error', retryable: RETRYABLE_NETWORK.test(`${code} ${e.message}`), detail };
+    }
+  }
+
+  /** Servers gzip without being asked, and some send raw deflate under "deflate". */
+  private decompress(raw: Buffer, encoding: string | undefined): Buffer {
+    const limit = { maxOutputLength: this.options.maxBodyBytes };
+    const enc = (encoding ?? '').trim().toLowerCase();
+    const gzipped = raw.length > 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+    try {
+      if (enc === 'gzip' || enc === 'x-gzip' || (enc === '' && gzipped)) return gunzipSync(raw, limit);
+      if (enc === 'deflate') {
+        try {
+          return inflateSync(raw, limit);
+        } catch {
+          return inflateRawSync(raw, limit);
+        }
+      }
+      if (enc === 'br') return brotliDecompressSync(raw, limit);
+    } catch {
+      // A body that does not decompress is kept as sent: the archive stores what the server said.
+    }
+    return raw;
+  }
+}
+
+/**
+ * An anti-bot challenge instead of content: 412 (瑞数), or a small page with the challenge markers
+ * (`$_ts`, `r="m"` meta, 加速乐 `__jsl_clearance`, WZWS, C3VK, "请开启JavaScript"). Null when none.
+ */
+export function challengeOf(status: number, body: Buffer): string | null {
+  const head = body.subarray(0, 32 * 1024).toString('latin1');
+  const markers: [RegExp, string][] = [
+    [/\$_ts\s*[=.[]|\$_ts\b/, '瑞数 $_ts script'],
+    [/<meta[^>]+\br=["']m["']/i, '瑞数 r="m" meta'],
+    [/__jsl_clearance|__jsluid/, '加速乐 __jsl_clearance cookie script'],
+    [/WZWSRE|wzwschallenge|waf_verify/i, 'WZWS 网站卫士 challenge'],
+    [/document\.cookie\s*=\s*["']C3VK=/, 'C3VK cookie shell'],
+  ];
+  const small = body.length < 64 * 1024;
+  const found = small ? markers.find(([pattern]) => pattern.test(head))?.[1] : undefined;
+  const jsOnly = small && /请开启JavaScript|enable JavaScript/i.test(body.subarray(0, 32 * 1024).toString('utf8'));
+  if (status === 412) return `HTTP 412: anti-bot JavaScript challenge${found ? ` (${found})` : ''}; a polite crawler does not solve it`;
+  if (status === 521 && found) return `HTTP 521: anti-bot JavaScript challenge (${found})`;
+  if (status >= 200 && status < 300 && (found || jsOnly)) {
+    return `HTTP ${status} with a JavaScript challenge page instead of content (${found ?? '"请开启JavaScript"'}); a polite crawler does not solve it`;
+  }
+  return null;
+}
+
+/** Retry-After as delay-seconds or an HTTP date, in ms; null when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
+  if (!value) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const date = Date.parse(v);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}

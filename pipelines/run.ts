@@ -1,0 +1,204 @@
+// crawl → extract → load: what `gov-reports crawl`, `run` (the nightly job) and `reprocess` do.
+//
+// One writer at a time holds the data directory (pipelines/lock.ts). Everything learned goes to the
+// crawl journal first; the warehouse is opened only for short batches (records + ledger rows), so
+// `gov-reports query` or an analyst's DuckDB session gets in between, and a batch that finds the
+// file held waits politely (pipelines/warehouse.ts). A run killed at any moment is resumed by the
+// next invocation of the same command under the same run id, from the journal: nothing is fetched
+// twice, nothing extracted twice, and the warehouse ends as after an uninterrupted run.
+import { randomBytes } from 'node:crypto';
+import PQueue from 'p-queue';
+import { EXTRACTOR_VERSION } from '../transforms/version.ts';
+import { RawArchive } from './crawl/archive.ts';
+import { Crawler, DEFAULT_CRAWL_SETTINGS, type CrawlSettings } from './crawl/crawler.ts';
+import { extractBundle, type LoadItem } from './crawl/extractBundle.ts';
+import { CrawlJournal, type BundleEvent, type DocumentEvent } from './crawl/journal.ts';
+import { createReporter, type RunReporter } from './crawl/progress.ts';
+import { readRegistry, RegistryFileError, type Registry, type RegistryError } from './crawl/registry.ts';
+import { runCounts, syncWarehouse, type RunCounts } from './crawl/warehouseSync.ts';
+import { FatalRunError, RetryableError } from './errors.ts';
+import { acquireRunLock } from './lock.ts';
+import type { OpenWarehouseOptions } from './warehouse.ts';
+
+export type RunCommand = 'crawl' | 'run' | 'reprocess';
+
+export interface RunOptions {
+  /** crawl: fetch and archive only; run: crawl, extract and load; reprocess: extract and load everything archived, offline. */
+  command: RunCommand;
+  /** The sources registry (crawl, run). */
+  sourcesFile?: string;
+  dataDir: string;
+  dbPath: string;
+  warehouse?: OpenWarehouseOptions;
+  settings?: CrawlSettings;
+  /** Documents per load batch (default 25). */
+  batchSize?: number;
+  /** Longest time between two warehouse batches while work is pending (default 15 s). */
+  flushIntervalMs?: number;
+  reporter?: RunReporter;
+}
+
+export interface RunSummary {
+  runId: string;
+  command: RunCommand;
+  /** True when this invocation finished a run an earlier one started (killed, or the warehouse was held). */
+  resumed: boolean;
+  counts: RunCounts;
+  registryErrors: RegistryError[];
+  /** Sources that ended failed or blocked. */
+  sourceProblems: { agency: string; url: string | null; status: string; detail: string | null }[];
+  /** Documents that ended failed, blocked or rejected, with why. */
+  documentProblems: { url: string; outcome: string; detail: string | null }[];
+  /** A lock left by a killed run, taken over. */
+  staleLock: { pid: number; startedAt: string } | null;
+}
+
+export const DEFAULT_BATCH_SIZE = 25;
+export const DEFAULT_FLUSH_INTERVAL_MS = 15_000;
+
+export async function runPipeline(options: RunOptions): Promise<RunSummary> {
+  const lock = acquireRunLock(options.dataDir, options.command);
+  const reporter = options.reporter ?? createReporter();
+  try {
+    const registry: Registry =
+      options.command === 'reprocess' ? { file: '', sources: [], errors: [] } : loadRegistry(options.sourcesFile);
+    for (const error of registry.errors) reporter.log.warn({ file: error.file, line: error.line, detail: error.message }, 'registry row skipped');
+
+    const journal = CrawlJournal.open(options.dataDir);
+    const archive = new RawArchive(options.dataDir);
+    archive.sweepTemp();
+    const { runId, resumed, startedAt } = beginRun(journal, options.command, registry.errors);
+    reporter.log.info({ runId, resumed, command: options.command, extractorVersion: EXTRACTOR_VERSION }, resumed ? 'resuming interrupted run' : 'run started');
+
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const pendingLoads: LoadItem[] = [];
+    const syncQueue = new PQueue({ concurrency: 1 });
+    const knownSources = options.command === 'reprocess' ? [] : registry.sources;
+    const sync = (final: boolean) =>
+      syncQueue.add(async () => {
+        const loads = pendingLoads.splice(0, pendingLoads.length);
+        if (!final && loads.length === 0 && journal.pending().length === 0) return;
+        try {
+          await syncWarehouse(options.dbPath, options.warehouse ?? {}, { journal, sources: knownSources, loads, sourcesUpdatedAt: new Date(startedAt) });
+        } catch (error) {
+          pendingLoads.unshift(...loads);
+          if (!(error instanceof RetryableError)) throw error;
+          // A held warehouse during the crawl is not fatal: the work stays queued for the next batch.
+          if (!final) {
+            reporter.log.warn({ detail: error.message }, 'warehouse busy; the batch waits for the next try');
+            return;
+          }
+          throw new FatalRunError(
+            `${error.message} Everything fetched is kept in the crawl journal (${journal.dir}); the next crawl, run or reprocess writes it to the warehouse.`,
+            { stage: 'warehouse', cause: error },
+          );
+        }
+        for (const load of loads) reporter.documentSettled(load.outcome);
+      });
+
+    const extractQueue = new PQueue({ concurrency: 1 });
+    const extracting = options.command !== 'crawl';
+    const settle = (events: DocumentEvent[]) => {
+      for (const event of events) {
+        journal.append(event);
+        reporter.documentSettled(event);
+      }
+    };
+    let failure: unknown = null;
+    const onBundle = (bundle: BundleEvent) => {
+      reporter.bundleFetched(bundle);
+      if (!extracting) return;
+      extractQueue
+        .add(async () => {
+          const result = await extractBundle(bundle, { runId, journal, archive, force: options.command === 'reprocess' });
+          settle(result.settled);
+          pendingLoads.push(...result.loads);
+          if (pendingLoads.length >= batchSize) await sync(false);
+        })
+        .catch((error: unknown) => {
+          failure ??= error;
+        });
+    };
+
+    const timer = setInterval(() => void sync(false).catch(() => {}), options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
+    try {
+      if (options.command === 'reprocess') {
+        const bundles = journal.bundles();
+        reporter.sourcesPlanned(0);
+        reporter.log.info({ bundles: bundles.length }, 'reprocessing the archive');
+        for (const bundle of bundles) onBundle(bundle);
+      } else {
+        reporter.sourcesPlanned(registry.sources.length);
+        const crawler = new Crawler({
+          runId,
+          journal,
+          archive,
+          settings: options.settings ?? DEFAULT_CRAWL_SETTINGS,
+          log: reporter.log,
+          observer: reporter.observer,
+          onBundle,
+        });
+        try {
+          await crawler.crawl(registry.sources);
+        } finally {
+          await crawler.close();
+        }
+      }
+      await extractQueue.onIdle();
+      if (failure) throw failure;
+      await sync(false);
+      journal.append({ type: 'run_end', runId, status: 'finished', finishedAt: new Date().toISOString(), detail: null });
+      await sync(true);
+    } finally {
+      clearInterval(timer);
+    }
+    const ledger = journal.runLedger(runId);
+    if (journal.pending().length === 0) journal.compact();
+
+    const summary: RunSummary = {
+      runId,
+      command: options.command,
+      resumed,
+      counts: runCounts(ledger),
+      registryErrors: registry.errors,
+      sourceProblems: [...ledger.sources.values()]
+        .filter((s) => s.status !== 'ok')
+        .map((s) => {
+          const source = registry.sources.find((r) => r.sourceId === s.sourceId);
+          return { agency: source?.agency ?? s.sourceId, url: source?.url ?? null, status: s.status, detail: s.detail };
+        }),
+      documentProblems: [...ledger.documents.values()]
+        .filter((d) => d.outcome === 'failed' || d.outcome === 'blocked' || d.outcome === 'rejected' || d.outcome === 'skipped')
+        .map((d) => ({ url: d.url, outcome: d.outcome, detail: d.detail })),
+      staleLock: lock.tookOverStale ? { pid: lock.tookOverStale.pid, startedAt: lock.tookOverStale.startedAt } : null,
+    };
+    reporter.log.info({ runId, ...summary.counts }, 'run finished');
+    return summary;
+  } finally {
+    reporter.stop();
+    lock.release();
+  }
+}
+
+function loadRegistry(file: string | undefined): Registry {
+  if (!file) throw new FatalRunError('no sources registry: pass --sources FILE (see data/sources.example.csv)', { stage: 'crawl' });
+  try {
+    return readRegistry(file);
+  } catch (error) {
+    if (error instanceof RegistryFileError) throw new FatalRunError(error.message, { stage: 'crawl', cause: error });
+    throw error;
+  }
+}
+
+/** Continue the last run when it never finished and was the same command; otherwise start a new one. */
+function beginRun(journal: CrawlJournal, command: RunCommand, registryErrors: RegistryError[]): { runId: string; resumed: boolean; startedAt: string } {
+  const unfinished = journal.unfinishedRun();
+  if (unfinished && unfinished.command === command) return { runId: unfinished.runId, resumed: true, startedAt: unfinished.startedAt };
+  if (unfinished) {
+    journal.append({ type: 'run_end', runId: unfinished.runId, status: 'failed', finishedAt: new Date().toISOString(), detail: `interrupted; a ${command} started instead of resuming it` });
+  }
+  const startedAt = new Date().toISOString();
+  const runId = `${command}-${startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+  journal.append({ type: 'run_start', runId, command, startedAt, registryErrors });
+  return { runId, resumed: false, startedAt };
+}
