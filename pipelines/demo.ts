@@ -1,26 +1,12 @@
 // The whole pipeline, offline, on the bundled samples (data/samples: seeds and the hand-checked corpus):
 // extract every document, load them into the warehouse, export Parquet, and summarise what came out.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { listValue } from '@duckdb/node-api';
 import { exportWarehouse, type ExportedRelation } from './export.ts';
 import type { ExtractedInput } from './extractInputs.ts';
 import { ingest, type IngestResult } from './ingest.ts';
 import { runQuery, type QueryResult } from './query.ts';
+import { listSamples, SAMPLES_DIR } from './samples.ts';
 import { withWarehouse, type OpenWarehouseOptions } from './warehouse.ts';
-
-export const SAMPLES_DIR = fileURLToPath(new URL('../data/samples/', import.meta.url));
-
-/** Sample documents: every file under seeds/ and corpus/ except the expected values and READMEs. */
-export function listSamples(samplesDir = SAMPLES_DIR): string[] {
-  return ['seeds', 'corpus'].flatMap((folder) =>
-    readdirSync(join(samplesDir, folder))
-      .filter((name) => !name.endsWith('.expected.json') && !/^readme/i.test(name))
-      .sort()
-      .map((name) => join(samplesDir, folder, name)),
-  );
-}
 
 export interface DemoOptions {
   dbPath: string;

@@ -2,10 +2,8 @@
 // opened only while a batch is written (one transaction), never while documents are being extracted,
 // so other processes can query it in between.
 import { extractInput, inputFailed, type ExtractInputOptions, type ExtractedInput } from './extractInputs.ts';
-import { loadRecords, type LoadSummary } from './load.ts';
+import { DEFAULT_BATCH_SIZE, loadRecords, type LoadSummary } from './load.ts';
 import { withWarehouse, type OpenWarehouseOptions } from './warehouse.ts';
-
-export const DEFAULT_BATCH_SIZE = 100;
 
 export interface IngestOptions extends ExtractInputOptions {
   dbPath: string;

@@ -63,6 +63,9 @@ export interface LoadSummary {
   documents: number;
 }
 
+/** Records per load transaction: small enough to hold the warehouse file only briefly. */
+export const DEFAULT_BATCH_SIZE = 100;
+
 /** Error issues that mean the document is not an annual report at all (reports.is_report = false). */
 export const NOT_A_REPORT_ISSUE_CODES: ReadonlySet<string> = new Set(['not_annual_report', 'unreadable']);
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES } from '../pipelines/cli.ts';
-import { SAMPLES_DIR, listSamples } from '../pipelines/demo.ts';
+import { SAMPLES_DIR, listSamples } from '../pipelines/samples.ts';
 import { displayWidth, formatResult, runQuery } from '../pipelines/query.ts';
 import { withWarehouse } from '../pipelines/warehouse.ts';
 import { reportRecordSchema, type ReportRecord } from '../transforms/recordSchema.ts';

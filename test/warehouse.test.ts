@@ -6,6 +6,7 @@ import { LoadBatchError, WarehouseLockedError } from '../pipelines/errors.ts';
 import { loadRecords, splitCellId, type DocumentFacts } from '../pipelines/load.ts';
 import { Warehouse, withWarehouse, type LockWait } from '../pipelines/warehouse.ts';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
+import { SAMPLES_DIR } from '../pipelines/samples.ts';
 import {
   countFromOtherProcess,
   extractSamples,
@@ -275,6 +276,66 @@ describe('views', () => {
       for (const row of t4) expect(row.total).toBe(value(record, `t4.${row.review_group}.total`));
       expect(t4.map((row) => row.review_group)).toEqual(expect.arrayContaining(['admin_review', 'litigation_direct', 'litigation_after_review']));
     });
+  });
+});
+
+describe('cross_year_checks', () => {
+  // 淮安市洪泽区人民政府 published PDFs for 2023 and 2024; the 2023 one calls itself 洪泽区人民政府.
+  const dbPath = join(temp.dir, 'cross-year', 'warehouse.duckdb');
+  let hongze2023: ReportRecord;
+  let hongze2024: ReportRecord;
+  let rows: Record<string, unknown>[];
+  let failures: Record<string, unknown>[];
+  beforeAll(async () => {
+    const pdfs = await extractSamples([join(SAMPLES_DIR, 'corpus/huaian-hongze-2023.pdf'), join(SAMPLES_DIR, 'corpus/huaian-hongze-2024.pdf')]);
+    [hongze2023, hongze2024] = pdfs.map((pdf) => pdf.record);
+    rows = await withWarehouse(dbPath, {}, async (warehouse) => {
+      await loadRecords(warehouse, [...records, hongze2023, hongze2024]);
+      failures = (await warehouse.read('SELECT * FROM check_failures ORDER BY report_id, seq')).getRowObjectsJson();
+      return (await warehouse.read('SELECT * FROM cross_year_checks ORDER BY rule, item')).getRowObjectsJson();
+    });
+  });
+
+  it('check_failures lists the rules the printed 2023 table 4 breaks (复议 10 + 1 with 总计 0)', () => {
+    const failed2023 = hongze2023.checks.filter((check) => !check.passed);
+    expect(failed2023.some((check) => check.rule === 'H4')).toBe(true);
+    expect(failures.filter((row) => row.report_id === hongze2023.report_id)).toEqual(
+      failed2023.map((check) =>
+        expect.objectContaining({ agency_name: hongze2023.meta.agency_name, report_year: 2023, rule: check.rule, scope: check.scope, detail: check.detail }),
+      ),
+    );
+  });
+  const value = (record: ReportRecord, cellId: string) => record.cells[cellId]?.value ?? null;
+
+  it('pairs only reports of the same agency in consecutive years', () => {
+    expect(hongze2023.meta.report_year).toBe(2023);
+    expect(hongze2024.meta.report_year).toBe(2024);
+    expect(new Set(rows.map((row) => `${row.report_id}<-${row.prev_report_id}`))).toEqual(
+      new Set([`${hongze2024.report_id}<-${hongze2023.report_id}`]),
+    );
+    expect(rows[0]).toMatchObject({ agency_name: hongze2024.meta.agency_name, prev_agency_name: hongze2023.meta.agency_name });
+  });
+
+  it('S-1: this year\'s carried-over applications against last year\'s carried-forward, per column', () => {
+    const carryOver = rows.filter((row) => row.rule === 'S-1');
+    expect(carryOver.map((row) => row.item)).toEqual(expect.arrayContaining(['natural_person', 'other_org', 'total']));
+    for (const row of carryOver) {
+      const expected = value(hongze2023, `t3.carried_forward.${row.item}`);
+      const actual = value(hongze2024, `t3.carried_over.${row.item}`);
+      expect(row).toMatchObject({ expected, actual, passed: expected === null || actual === null ? null : expected === actual });
+    }
+  });
+
+  it('S-2: documents in force = last year\'s + issued − repealed', () => {
+    const stockFlow = rows.filter((row) => row.rule === 'S-2');
+    expect(stockFlow.map((row) => row.item).sort()).toEqual(['normative_docs', 'regulations']);
+    for (const row of stockFlow) {
+      const x = String(row.item);
+      const expected =
+        Number(value(hongze2023, `t2.${x}.in_force`)) + Number(value(hongze2024, `t2.${x}.issued`)) - Number(value(hongze2024, `t2.${x}.repealed`));
+      expect(row).toMatchObject({ expected, actual: value(hongze2024, `t2.${x}.in_force`) });
+      expect(row.passed).toBe(row.expected === row.actual);
+    }
   });
 });
 

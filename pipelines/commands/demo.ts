@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { globalOptions, startProgress } from '../cliSupport.ts';
-import { listSamples, runDemo, SAMPLES_DIR } from '../demo.ts';
 import { formatTable } from '../query.ts';
+import { listSamples, SAMPLES_DIR } from '../samples.ts';
 
 export function register(program: Command): void {
   program
@@ -13,6 +13,8 @@ export function register(program: Command): void {
     .addHelpText('after', '\nWrites <data-dir>/warehouse.duckdb (or --db) and <data-dir>/export/. Safe to run again: loading is idempotent.')
     .action(async (options: { samples: string }, command: Command) => {
       const global = globalOptions(command);
+      // Loaded when the command runs, so --help and usage errors do not pay for the extractors.
+      const { runDemo } = await import('../demo.ts');
       const exportDir = join(global.dataDir, 'export');
       const progress = startProgress(listSamples(options.samples).length, 'extracting samples');
       const result = await runDemo({

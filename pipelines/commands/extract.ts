@@ -1,7 +1,6 @@
 // gov-reports extract FILE-OR-URL... [--json]: records on stdout, one per input.
 import type { Command } from 'commander';
 import { describeRecord } from '../cliSupport.ts';
-import { extractInput, inputFailed } from '../extractInputs.ts';
 
 export function register(program: Command): void {
   program
@@ -11,6 +10,8 @@ export function register(program: Command): void {
     .option('--json', 'print each record as one line of JSON (JSON Lines) instead of a summary')
     .addHelpText('after', '\nExit status: 0 when every input was read as a report, 1 when any failed, 2 on a usage error.')
     .action(async (inputs: string[], options: { json?: boolean }) => {
+      // Loaded when the command runs, so --help and usage errors do not pay for the extractors.
+      const { extractInput, inputFailed } = await import('../extractInputs.ts');
       let failed = 0;
       for (const input of inputs) {
         const { record } = await extractInput(input);

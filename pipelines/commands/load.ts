@@ -1,7 +1,7 @@
 // gov-reports load FILE-OR-URL...: extract and load into the warehouse, one transaction per batch.
 import type { Command } from 'commander';
 import { describeRecord, globalOptions, parsePositiveInteger, startProgress } from '../cliSupport.ts';
-import { DEFAULT_BATCH_SIZE, ingest } from '../ingest.ts';
+import { DEFAULT_BATCH_SIZE } from '../load.ts';
 
 export function register(program: Command): void {
   program
@@ -12,6 +12,8 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExit status: 0 when every input was read as a report, 1 when any failed, 2 on a usage error.')
     .action(async (inputs: string[], options: { batchSize: number }, command: Command) => {
       const global = globalOptions(command);
+      // Loaded when the command runs, so --help and usage errors do not pay for the extractors.
+      const { ingest } = await import('../ingest.ts');
       const progress = startProgress(inputs.length, 'extracting');
       const result = await ingest(inputs, {
         dbPath: global.db,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractInput, type ExtractedInput } from '../../pipelines/extractInputs.ts';
-import { SAMPLES_DIR } from '../../pipelines/demo.ts';
+import { SAMPLES_DIR } from '../../pipelines/samples.ts';
 import type { Warehouse } from '../../pipelines/warehouse.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
