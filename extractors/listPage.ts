@@ -89,7 +89,7 @@ export function classifyTitle(title: string): TitleVerdict {
   const worded = REPORT_WORDING.test(t) || YEAR_REPORT.test(t);
   if (!worded) return { isReport: false, reason: 'no annual-report wording' };
   for (const [pattern, reason] of NEAR_MISSES) if (pattern.test(t)) return { isReport: false, reason };
-  if (!HAS_YEAR.test(t) && !/年度/.test(t)) return { isReport: false, reason: 'no report year' };
+  if (!HAS_YEAR.test(t)) return { isReport: false, reason: 'no report year' };
   return { isReport: true, reason: '' };
 }
 

@@ -168,7 +168,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
           return { agency: source?.agency ?? s.sourceId, url: source?.url ?? null, status: s.status, detail: s.detail };
         }),
       documentProblems: [...ledger.documents.values()]
-        .filter((d) => d.outcome === 'failed' || d.outcome === 'blocked' || d.outcome === 'rejected' || d.outcome === 'skipped')
+        // A rejected page without a report id only wrapped its attachment, which was loaded: not a problem.
+        .filter((d) => d.outcome === 'failed' || d.outcome === 'blocked' || d.outcome === 'skipped' || (d.outcome === 'rejected' && d.reportId !== null))
         .map((d) => ({ url: d.url, outcome: d.outcome, detail: d.detail })),
       staleLock: lock.tookOverStale ? { pid: lock.tookOverStale.pid, startedAt: lock.tookOverStale.startedAt } : null,
     };

@@ -83,6 +83,8 @@ function rowFromTextLine(text: string, index: number): StreamRow | null {
   if (line.length <= 20 && T2_BLOCK.test(normalizeLabel(line))) {
     return rowFromCells([{ text: line, table: -1, row: index, col: 0 }], false, true, -1, index);
   }
+  // Cheap guards before the regex: a table row in running text is short and ends in a number.
+  if (line.length > 120 || !/\d(?:万元|元)?$/.test(line)) return null;
   const m = TEXT_ROW.exec(line);
   if (!m || m[1].length > 40) return null;
   const numbers = m[2].trim().split(/\s+/);

@@ -20,6 +20,7 @@ const NUMBER = /^[+-]?\d+(?:\.\d+)?$/;
 
 /** Canonical text of a value cell: NFKC (full-width digits), no whitespace at the ends, no footnote marks. */
 function clean(raw: string): string {
+  if (/^\d+$/.test(raw)) return raw; // the common case, without NFKC
   return raw
     .normalize('NFKC')
     .replace(/[\u00a0\u3000\u200b\ufeff]/g, ' ')

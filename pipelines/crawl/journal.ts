@@ -365,7 +365,15 @@ export class CrawlJournal {
     return this.seq;
   }
 
-  markSynced(upTo: number): void {
+  /**
+   * These events are in the warehouse. Others may have been appended meanwhile (the crawl goes on
+   * during a batch), so what is persisted is the longest prefix of the journal that is entirely
+   * written; an event after it that was written too is simply written again after a crash.
+   */
+  markSynced(events: readonly SequencedEvent[]): void {
+    const done = new Set(events.map((e) => e.seq));
+    this.unsynced = this.unsynced.filter((e) => !done.has(e.seq));
+    const upTo = this.unsynced.length > 0 ? this.unsynced[0].seq - 1 : this.seq;
     if (upTo > this.snapshot.syncedSeq) this.append({ type: 'synced', upTo });
   }
 

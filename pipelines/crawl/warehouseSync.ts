@@ -72,8 +72,11 @@ export interface SyncInput {
 export async function syncWarehouse(dbPath: string, options: OpenWarehouseOptions, input: SyncInput): Promise<void> {
   const { journal } = input;
   await withWarehouse(dbPath, options, async (warehouse) => {
+    // The events of this batch: those pending now, and the outcomes of the records it loads. The
+    // crawl keeps appending while the batch is written; what it appends waits for the next batch.
+    const batch: SequencedEvent[] = [...journal.pending()];
     // Bodies first, so each documents row says where and when its bytes were first fetched.
-    const fetchedBodies = journal.pending().filter((e): e is SequencedEvent & FetchEvent => e.type === 'fetch' && e.outcome === 'fetched' && e.sha256 !== null);
+    const fetchedBodies = batch.filter((e): e is SequencedEvent & FetchEvent => e.type === 'fetch' && e.outcome === 'fetched' && e.sha256 !== null);
     await warehouse.transaction((connection) => insertMissingDocuments(connection, fetchedBodies));
     if (input.loads.length > 0) {
       await loadRecords(
@@ -81,19 +84,17 @@ export async function syncWarehouse(dbPath: string, options: OpenWarehouseOption
         input.loads.map((l) => l.record),
         { documents: input.loads.map((l) => l.document) },
       );
-      for (const load of input.loads) journal.append(load.outcome);
+      for (const load of input.loads) batch.push(journal.append(load.outcome));
     }
 
-    const pending = [...journal.pending()];
-    const upTo = journal.lastSeq();
     await warehouse.transaction(async (connection) => {
       await retireSuperseded(connection, input.loads);
       await upsert(connection, 'sources', 'source_id', input.sources.map((s) => sourceRow(s, input.sourcesUpdatedAt)));
-      await upsert(connection, 'fetches', 'fetch_id', pending.filter((e) => e.type === 'fetch').map((e) => fetchRow(e as FetchEvent)));
-      const runIds = [...new Set(pending.flatMap((e) => ('runId' in e ? [e.runId] : [])))];
+      await upsert(connection, 'fetches', 'fetch_id', batch.filter((e) => e.type === 'fetch').map((e) => fetchRow(e as FetchEvent)));
+      const runIds = [...new Set(batch.flatMap((e) => ('runId' in e ? [e.runId] : [])))];
       for (const runId of runIds) {
         const ledger = journal.runLedger(runId);
-        const documentRows = pending.filter((e) => e.type === 'document' && e.runId === runId).map((e) => e as SequencedEvent & { type: 'document' });
+        const documentRows = batch.filter((e) => e.type === 'document' && e.runId === runId).map((e) => e as SequencedEvent & { type: 'document' });
         if (documentRows.length > 0) {
           await connection.run('DELETE FROM run_documents WHERE run_id = $1 AND url IN (SELECT unnest($2::VARCHAR[]))', [runId, listValue(documentRows.map((d) => d.url))]);
           await appendRows(
@@ -105,7 +106,7 @@ export async function syncWarehouse(dbPath: string, options: OpenWarehouseOption
         await upsert(connection, 'runs', 'run_id', [runRow(ledger, input.sources)]);
       }
     });
-    journal.markSynced(upTo);
+    journal.markSynced(batch);
   });
 }
 

@@ -20,9 +20,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import iconv from 'iconv-lite';
+import { SAMPLES_DIR } from '../../pipelines/samples.ts';
 import {
   challengePage,
   hanwebArticle,
@@ -35,7 +35,7 @@ import {
   type ListItem,
 } from './pages.ts';
 
-export const DEFAULT_SAMPLES_DIR = fileURLToPath(new URL('../../data/samples/', import.meta.url));
+export const DEFAULT_SAMPLES_DIR = SAMPLES_DIR;
 
 export interface SiteRequest {
   host: string;
@@ -63,6 +63,8 @@ export interface GovSiteOptions {
   timeoutPageDelayMs?: number;
   /** Delay of the slow page that should still arrive (ms, default 300). */
   slowPageDelayMs?: number;
+  /** Listen on this port on every host when it is free (stable URLs across runs: the demo); default any. */
+  port?: number;
 }
 
 /** What a correct crawl of the site finds, fails on and never touches. */
@@ -327,8 +329,7 @@ document.write('附件：<br /><p>' + att + '</p>');</script>`,
   const listen = async (address: string, handler: Handler): Promise<string> => {
     const server = createServer((req, res) => void serve(req, res, handler));
     servers.push(server);
-    const bound = await bind(server, address);
-    return bound;
+    return bind(server, address, options.port ?? 0);
   };
   const serve = async (req: IncomingMessage, res: ServerResponse, handler: Handler) => {
     const at = performance.timeOrigin + performance.now();
@@ -438,21 +439,26 @@ document.write('附件：<br /><p>' + att + '</p>');</script>`,
   };
 }
 
-/** Listen on a loopback address (127.0.0.x); where only 127.0.0.1 exists (macOS), use it with its own port. */
-async function bind(server: Server, address: string): Promise<string> {
-  const attempt = (host: string) =>
+/**
+ * Listen on a loopback address (127.0.0.x) on `port` if it is free, else on any port; where only
+ * 127.0.0.1 exists (macOS), use it with a port of its own.
+ */
+async function bind(server: Server, address: string, port = 0): Promise<string> {
+  const attempt = (host: string, p = 0) =>
     new Promise<string>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, host, () => {
+      server.listen(p, host, () => {
         server.off('error', reject);
         const bound = server.address();
         resolve(`${host}:${typeof bound === 'object' && bound ? bound.port : 0}`);
       });
     });
   try {
-    return await attempt(address);
+    return await attempt(address, port);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' && port !== 0) return bind(server, address);
+    if (code !== 'EADDRNOTAVAIL') throw error;
     return attempt('127.0.0.1');
   }
 }
