@@ -49,6 +49,7 @@ describe('value cells (§9)', () => {
     ['59490886.67元', 'amount_wan_yuan', 5949.088667, 'reported'],
     ['1.2亿元', 'amount_yuan', 120000000, 'reported'],
     ['1,234', 'count', 1234, 'reported'],
+    ['12件', 'count', 12, 'reported'],
     ['', 'count', null, 'blank'],
     ['-', 'count', null, 'blank'],
     ['／', 'count', null, 'blank'],

@@ -49,6 +49,8 @@ function readNumber(text: string): { value: number; unit?: string } | null {
   if (NUMBER.test(compact)) return { value: Number(compact) };
   const withUnit = /^([+-]?\d+(?:\.\d+)?)(万元|亿元|元)$/.exec(compact);
   if (withUnit) return { value: Number(withUnit[1]), unit: withUnit[2] };
+  const counted = /^(\d+)(?:件|个|项|条|次|人次|宗)$/.exec(compact);
+  if (counted) return { value: Number(counted[1]) };
   const verbal = /^(增加|新增|增|减少|减)(\d+(?:\.\d+)?)(?:项|个|件)?$/.exec(compact);
   if (verbal) return { value: (verbal[1].startsWith('减') ? -1 : 1) * Number(verbal[2]) };
   return null;
