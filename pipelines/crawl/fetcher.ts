@@ -43,7 +43,10 @@ export interface FetchResult {
 
 export interface FetcherOptions {
   userAgent: string;
-  /** Per attempt, headers and body together (default 30 s). */
+  /**
+   * Per attempt: the longest wait for the response headers and between two chunks of the body
+   * (default 30 s); a whole attempt is cut after ten times this (a large PDF on a slow server).
+   */
   timeoutMs: number;
   /** Larger bodies are abandoned (default 50 MB). */
   maxBodyBytes: number;
@@ -217,7 +220,7 @@ export class Fetcher {
   }
 
   private async once(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body: string | undefined): Promise<Attempt> {
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = AbortSignal.timeout(this.options.timeoutMs * 10);
     try {
       const response = await request(url, {
         method,
@@ -249,8 +252,12 @@ export class Fetcher {
     } catch (error) {
       const e = error as Error & { code?: string; cause?: { code?: string } };
       const code = e.code ?? e.cause?.code ?? '';
-      if (signal.aborted || e.name === 'TimeoutError' || /TIMEOUT/.test(code)) {
-        return { kind: 'error', retryable: true, detail: `timed out after ${this.options.timeoutMs / 1000} s` };
+      if (signal.aborted || e.name === 'TimeoutError') {
+        return { kind: 'error', retryable: true, detail: `not complete after ${(this.options.timeoutMs * 10) / 1000} s` };
+      }
+      if (/TIMEOUT/.test(code)) {
+        const what = /BODY/.test(code) ? 'the body stalled for' : /CONNECT/.test(code) ? 'no connection within' : 'no answer within';
+        return { kind: 'error', retryable: true, detail: `timed out: ${what} ${this.options.timeoutMs / 1000} s` };
       }
       if (code === 'ENOTFOUND') return { kind: 'error', retryable: false, detail: `host not found (DNS ENOTFOUND ${new URL(url).hostname})` };
       if (/CERT|SSL|TLS|EPROTO/i.test(`${code} ${e.message}`)) return { kind: 'error', retryable: false, detail: `TLS error: ${code || e.message}` };
