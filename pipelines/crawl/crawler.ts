@@ -97,7 +97,19 @@ export class Crawler {
   /** Crawl every source; sources share the host queues, so many at once stay polite. */
   async crawl(sources: readonly Source[]): Promise<void> {
     this.registryHosts = new Set(sources.flatMap(hostsOf));
-    await Promise.all(sources.map((source) => this.crawlSource(source)));
+    await Promise.all(
+      sources.map((source) =>
+        this.crawlSource(source).catch((error: unknown) => {
+          // A bug or a full disk while crawling one source must not end the others.
+          const { runId, journal } = this.ctx;
+          const detail = `crawler error: ${(error as Error).message}`;
+          this.ctx.log?.error({ agency: source.agency, url: source.url, detail }, 'source not crawled');
+          if (!journal.runLedger(runId).sources.has(source.sourceId)) {
+            journal.append({ type: 'source', runId, sourceId: source.sourceId, status: 'failed', detail, listComplete: false });
+          }
+        }),
+      ),
+    );
   }
 
   async close(): Promise<void> {
@@ -203,7 +215,15 @@ export class Crawler {
     }
     this.ctx.observer?.onReportsFound?.(source, reports.size);
 
-    await Promise.all([...reports].map(([url, info]) => this.crawlReport(source, url, info)));
+    await Promise.all(
+      [...reports].map(([url, info]) =>
+        this.crawlReport(source, url, info).catch((error: unknown) => {
+          const { journal } = this.ctx;
+          if (journal.runLedger(runId).documents.has(url)) return;
+          journal.append({ type: 'document', runId, url, sha256: null, reportId: null, outcome: 'failed', detail: `crawler error: ${(error as Error).message}`, extractorVersion: null, isReport: null });
+        }),
+      ),
+    );
 
     const status: SourceEvent['status'] = rootFailure ? rootFailure.outcome : 'ok';
     const event: SourceEvent = {
