@@ -1,6 +1,7 @@
-// Link-level parsing of government list pages and report pages: which links are annual reports,
-// how a column paginates, which attachments a report page carries. Pure functions over decoded
-// HTML text; the crawler (pipelines/crawl/) does the fetching. Platform notes: ../shared/docs/sites.md.
+// Link-level parsing of government list pages: which links are annual reports, how a column
+// paginates (TRS scripts, pagers, Hanweb datastore groups). Pure functions over decoded HTML text;
+// the crawler (pipelines/crawl/) fetches, and reads report pages with the HTML extractor.
+// Platform notes: ../shared/docs/sites.md.
 import * as cheerio from 'cheerio';
 import { parseDate } from './htmlMetadata.ts';
 
@@ -52,10 +53,15 @@ const REPORT_WORDING = /(政府|政务)?信息公开(工作)?(年度报告|年�
 const YEAR_REPORT = /(19|20)\d{2}\s*年\s*度?\s*(年度报告|报告|年报)$/;
 const HAS_YEAR = /(19|20)\d{2}|[〇零一二三四五六七八九]{4}\s*年/;
 
-/** Near misses that carry report words but are not reports (sites.md §1.4). Order: most specific first. */
-const NEAR_MISSES: [RegExp, string][] = [
+/** About a report but not the report: also how attachment links to them are told apart. */
+const ABOUT_A_REPORT: [RegExp, string][] = [
   [/解读|答记者问|问答/, 'an interpretation (解读) of a report, not the report'],
   [/图解|图说|一图|读懂|长图/, 'a graphic summary (图解) of a report, not the report'],
+];
+
+/** Near misses that carry report words but are not reports (sites.md §1.4). Order: most specific first. */
+const NEAR_MISSES: [RegExp, string][] = [
+  ...ABOUT_A_REPORT,
   [/格式|模板|样本|编制说明|填报/, 'the report-format notice (年度报告格式), not a report'],
   [/法治政府/, 'a 法治政府建设 annual report, not an information-disclosure report'],
   [/预算|决算|财务/, 'a budget or final-accounts (预决算) document'],
@@ -174,7 +180,7 @@ export function hanwebGroupRequests(unit: HanwebUnit): HanwebGroupRequest[] {
 /** An attachment whose link text says it is a near miss (附件：…年报解读.pdf, 图解): not worth fetching. */
 export function isNearMissLink(text: string): boolean {
   const t = normalizeTitle(text);
-  return NEAR_MISSES.slice(0, 2).some(([pattern]) => pattern.test(t));
+  return ABOUT_A_REPORT.some(([pattern]) => pattern.test(t));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ export function addCrawlOptions(command: Command): Command {
     .option('--min-gap <seconds>', 'least time between two requests to one host', parsePositiveNumber, politeness.minGapMs / 1000)
     .option('--per-host <n>', 'requests in flight per host', parsePositiveInteger, politeness.perHostConcurrency)
     .option('--concurrency <n>', 'requests in flight across all hosts', parsePositiveInteger, politeness.globalConcurrency)
-    .option('--timeout <seconds>', 'per request attempt', parsePositiveNumber, fetcher.timeoutMs / 1000)
+    .option('--timeout <seconds>', 'longest wait for an answer, and between two chunks of a body', parsePositiveNumber, fetcher.timeoutMs / 1000)
     .option('--retries <n>', 'retries on network errors, 429 and 5xx (with backoff)', parseRetries, fetcher.retries)
     .option('--max-body <megabytes>', 'larger responses are abandoned', parsePositiveNumber, fetcher.maxBodyBytes / 1024 / 1024)
     .option('--max-list-pages <n>', 'list pages read per source at most', parsePositiveInteger, DEFAULT_CRAWL_SETTINGS.maxListPages)
