@@ -70,6 +70,13 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     const { runId, resumed, startedAt } = beginRun(journal, options.command, registry.errors);
     reporter.log.info({ runId, resumed, command: options.command, extractorVersion: EXTRACTOR_VERSION }, resumed ? 'resuming interrupted run' : 'run started');
 
+    const warehouse: OpenWarehouseOptions = {
+      ...options.warehouse,
+      onLockWait: (wait) => {
+        options.warehouse?.onLockWait?.(wait);
+        if (wait.attempt === 1) reporter.log.warn({ holder: wait.holder ?? undefined }, 'warehouse held by another process; the batch waits');
+      },
+    };
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     const pendingLoads: LoadItem[] = [];
     const syncQueue = new PQueue({ concurrency: 1 });
@@ -79,7 +86,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         const loads = pendingLoads.splice(0, pendingLoads.length);
         if (!final && loads.length === 0 && journal.pending().length === 0) return;
         try {
-          await syncWarehouse(options.dbPath, options.warehouse ?? {}, { journal, sources: knownSources, loads, sourcesUpdatedAt: new Date(startedAt) });
+          await syncWarehouse(options.dbPath, warehouse, { journal, sources: knownSources, loads, sourcesUpdatedAt: new Date(startedAt) });
         } catch (error) {
           pendingLoads.unshift(...loads);
           if (!(error instanceof RetryableError)) throw error;

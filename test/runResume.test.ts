@@ -91,7 +91,7 @@ describe('kill -9 and resume', () => {
     site.reset();
     const killed = dataDir('killed');
     // Killed twice, at different depths of the run, then left to finish.
-    for (const after of [12, 10]) {
+    for (const after of [12, 8]) {
       const child = cli(runArgs(killed));
       const exit = finished(child);
       await requestsSeen(after);
@@ -117,6 +117,8 @@ describe('one writer at a time, readers welcome', () => {
     // A slow crawl (0.4 s between requests) that writes a batch every 0.3 s.
     const first = cli(runArgs(d, ['--min-gap', '0.4']));
     const firstExit = finished(first);
+    let firstExited = false;
+    first.on('exit', () => (firstExited = true));
     await requestsSeen(8);
 
     const second = await finished(cli(runArgs(d)));
@@ -138,10 +140,13 @@ describe('one writer at a time, readers welcome', () => {
       setTimeout(() => { connection.closeSync(); db.closeSync(); }, 2000);`);
     const analystExit = finished(analyst);
     await printed(analyst, 'held');
+    expect(firstExited).toBe(false);
     expect((await analystExit).code).toBe(0);
 
     const run = await firstExit;
     expect(run.code, run.stderr).toBe(0);
+    // The run's batches waited for the analyst instead of failing.
+    expect(run.stderr).toMatch(/"msg":"warehouse held by another process; the batch waits"/);
     const warehouse = await Warehouse.open(d.db, { readOnly: true });
     try {
       const [status, fetched] = (await warehouse.read('SELECT status, fetched FROM runs')).getRows()[0];
