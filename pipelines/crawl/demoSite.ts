@@ -8,7 +8,7 @@ import { startGovSite } from '../../test/site/server.ts';
 import { runPipeline, type RunSummary } from '../run.ts';
 import type { OpenWarehouseOptions } from '../warehouse.ts';
 import { DEFAULT_CRAWL_SETTINGS, type CrawlSettings } from './crawler.ts';
-import type { RunReporter } from './progress.ts';
+import { createReporter, type RunReporter } from './progress.ts';
 
 /** Fixed ports keep the demo's URLs stable, so a second demo is a real nightly rerun (304s, nothing re-extracted). */
 export const DEMO_SITE_PORT = 18402;
@@ -48,7 +48,8 @@ export async function runDemoCrawl(options: DemoCrawlOptions): Promise<DemoCrawl
       dbPath: options.dbPath,
       warehouse: options.warehouse,
       settings: DEMO_CRAWL_SETTINGS,
-      reporter: options.reporter,
+      // The demo prints its own summary: only warnings from the crawl itself.
+      reporter: options.reporter ?? createReporter({ level: 'warn' }),
     });
     return { summary, sourcesFile };
   } finally {
