@@ -246,6 +246,9 @@ export async function loadRecords(
   }
   const batch = [...byId.values()];
   const reportIds = batch.map((record) => record.report_id);
+  if (batch.length === 0) {
+    return { reports: 0, replaced: 0, duplicatesDropped: 0, cells: 0, checks: 0, issues: 0, proseCounts: 0, documents: 0 };
+  }
 
   for (const record of batch) {
     const parsed = reportRecordSchema.safeParse(record);

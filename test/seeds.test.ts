@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractDocument } from '../extractors/extract.ts';
+import { reportTextToHtml } from '../pipelines/localSite/pages.ts';
 import { buildRecord } from '../transforms/record.ts';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
 
@@ -81,6 +82,18 @@ describe('seed reports', () => {
       });
     });
   }
+
+  it('reads the same cells when each seed is pasted into a CMS as HTML tables (header rows of blank cells included)', async () => {
+    for (const file of seedFiles) {
+      const text = await extractSeed(file);
+      const html = `<html><head><meta charset="utf-8"></head><body><div class="TRS_Editor">${reportTextToHtml(readFileSync(join(SEEDS, file), 'utf8'))}</div></body></html>`;
+      const bytes = Buffer.from(html);
+      const record = buildRecord(await extractDocument({ bytes, fileName: `${file}.html` }), { source: file, sha256: 'html' });
+      const values = (r: ReportRecord) => Object.fromEntries(Object.entries(r.cells).map(([id, c]) => [id, c.value]));
+      expect(values(record), file).toEqual(values(text));
+      expect(record.meta.agency_name).toBe(text.meta.agency_name);
+    }
+  });
 
   it('seed 004: table 3 is partial, flagged truncated, and its 15-number row is table 4', async () => {
     const record = await extractSeed('004_4d27c7cf704db1e1.txt');

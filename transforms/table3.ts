@@ -12,6 +12,8 @@ import { printedValueCount, valueWindow, type StreamCell, type StreamItem, type 
 import { parseValue } from './values.ts';
 
 const WIDTH = T3_COLUMNS.length;
+/** Header rows of table 3 name the applicant columns. */
+const T3_COLUMN_HEADER_ROW = /自然人|法人或其他组织|申请人情况|商业企业|科研机构/;
 
 interface Candidate {
   row: StreamRow;
@@ -43,6 +45,7 @@ function collectCandidates(items: StreamItem[]): { candidates: Candidate[]; star
       else continue;
     }
     if (valueWindow(item, 15) && printedValueCount(item) >= 10) break; // the table-4 data row
+    if (T3_COLUMN_HEADER_ROW.test(item.allLabels)) continue; // 自然人 … 总计: a header, whatever its blank cells
     const printed = printedValueCount(item);
     if (printed === 0) {
       // A table-4 header row ends the table; a labelled row of blank cells is still a row.

@@ -1,10 +1,10 @@
-// The demo's crawl: start the local imitation of two government sites (test/site/: a TRS portal and
+// The demo's crawl: start the local imitation of two government sites (pipelines/localSite/: a TRS portal and
 // a Hanweb department site serving the bundled samples, plus a 412-guarded and a dead host), write a
 // registry for them, and run crawl → extract → load against it, offline. Its crawl state lives in
 // <data-dir>/demo-site/ so it never mixes with a real crawl's; the records go to the given warehouse.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startGovSite } from '../../test/site/server.ts';
+import { startGovSite } from '../localSite/server.ts';
 import { runPipeline, type RunSummary } from '../run.ts';
 import type { OpenWarehouseOptions } from '../warehouse.ts';
 import { DEFAULT_CRAWL_SETTINGS, type CrawlSettings } from './crawler.ts';

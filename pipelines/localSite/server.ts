@@ -22,7 +22,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import iconv from 'iconv-lite';
-import { SAMPLES_DIR } from '../../pipelines/samples.ts';
+import { SAMPLES_DIR } from '../samples.ts';
 import {
   challengePage,
   hanwebArticle,

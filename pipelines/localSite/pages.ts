@@ -2,40 +2,27 @@
 // (../shared/docs/sites.md §2): TRS WCM column and article pages, Hanweb JCMS column pages with the
 // list embedded as <datastore> CDATA records, and a 瑞数-style 412 challenge page.
 
+import { extractText } from '../../extractors/text.ts';
+
 export const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
- * A report's plain text (seeds: tab- or pipe-separated table rows, markdown headings) as the HTML an
- * agency pastes into its CMS: paragraphs, and one <table> per run of table rows.
+ * A report's plain text (the seeds: tab, pipe, markdown and one-cell-per-line renderings) as the HTML an
+ * agency pastes into its CMS: the text extractor reads the rendering, and each of its grids becomes one
+ * <table> (one <td> per cell, so padding cells become real empty cells), each text line a paragraph.
  */
 export function reportTextToHtml(text: string): string {
-  const out: string[] = [];
-  let rows: string[][] = [];
-  const flush = () => {
-    if (rows.length === 0) return;
-    const width = Math.max(...rows.map((r) => r.length));
-    out.push(
-      '<table border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse">',
-      ...rows.map((r) => `<tr>${Array.from({ length: width }, (_, i) => `<td>${esc(r[i] ?? '')}</td>`).join('')}</tr>`),
-      '</table>',
-    );
-    rows = [];
-  };
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/\s+$/, '');
-    if (/^\s*\|?\s*:?-{3,}/.test(line) && /\|/.test(line)) continue; // markdown table rule
-    if (line.includes('\t') || /\|/.test(line)) {
-      const cells = line.includes('\t') ? line.split('\t') : line.replace(/^\s*\|/, '').replace(/\|\s*$/, '').split('|');
-      rows.push(cells.map((c) => c.trim()));
-      continue;
-    }
-    flush();
-    if (line.trim() === '') continue;
-    const heading = /^(#{1,4})\s*(.*)$/.exec(line);
-    out.push(heading ? `<h${heading[1].length + 1}>${esc(heading[2])}</h${heading[1].length + 1}>` : `<p>${esc(line.trim())}</p>`);
-  }
-  flush();
-  return out.join('\n');
+  return extractText(text)
+    .blocks.map((block) =>
+      block.kind === 'text'
+        ? `<p>${esc(block.text)}</p>`
+        : [
+            '<table border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse">',
+            ...block.grid.rows.map((row) => `<tr>${row.map((cell) => `<td>${esc(cell.text).replace(/\n/g, '<br>')}</td>`).join('')}</tr>`),
+            '</table>',
+          ].join('\n'),
+    )
+    .join('\n');
 }
 
 export interface ListItem {
