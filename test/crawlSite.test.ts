@@ -1,4 +1,4 @@
-// The crawler against the local imitation of government sites (test/site/): every report found and
+// The crawler against the local imitation of government sites (pipelines/localSite/): every report found and
 // no decoy touched, politeness measured at the server, clear per-source and per-document errors,
 // and incremental nightly runs (conditional requests only, nothing re-extracted, a changed page
 // re-fetched and re-extracted alone).
@@ -13,7 +13,7 @@ import { createReporter } from '../pipelines/crawl/progress.ts';
 import { runPipeline, type RunSummary } from '../pipelines/run.ts';
 import { Warehouse } from '../pipelines/warehouse.ts';
 import { finished, makeTempDir, REPO_ROOT } from './helpers/warehouse.ts';
-import { DEFAULT_SAMPLES_DIR, startGovSite, type GovSite, type SiteRequest } from './site/server.ts';
+import { DEFAULT_SAMPLES_DIR, startGovSite, type GovSite, type SiteRequest } from '../pipelines/localSite/server.ts';
 
 const MIN_GAP_MS = 150;
 const settings: CrawlSettings = {

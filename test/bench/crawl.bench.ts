@@ -10,7 +10,7 @@ import { RawArchive } from '../../pipelines/crawl/archive.ts';
 import { Crawler, DEFAULT_CRAWL_SETTINGS } from '../../pipelines/crawl/crawler.ts';
 import { CrawlJournal } from '../../pipelines/crawl/journal.ts';
 import { parseCsvRegistry } from '../../pipelines/crawl/registry.ts';
-import { startGovSite } from '../site/server.ts';
+import { startGovSite } from '../../pipelines/localSite/server.ts';
 
 const EXTRA_HOSTS = 4;
 const LATENCY_MS = 40;
