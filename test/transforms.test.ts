@@ -168,3 +168,34 @@ describe('layout quirks', () => {
     expect(record.issues).toContainEqual(expect.objectContaining({ code: 't2_extra_row', message: expect.stringMatching(/其他主动公开文件/) }));
   });
 });
+
+describe('a 2019-template HTML report (S6 shape: colspan grids, blank 总计 on detail rows, （六）其他处理 as a data row)', () => {
+  const read = async () => {
+    const bytes = readFileSync(join(PAGES, 'v2019-report.html'));
+    return buildRecord(await extractDocument({ bytes, fileName: 'v2019-report.html' }), ctx(bytes));
+  };
+
+  it('detects both tables as v2019 from their labels and reads all 22 table-2 cells', async () => {
+    const record = await read();
+    expect([record.meta.t2_layout, record.meta.t3_layout, record.meta.template_version]).toEqual(['v2019', 'v2019', 'v2019']);
+    const t2 = Object.fromEntries(Object.entries(record.cells).filter(([id]) => id.startsWith('t2.')).map(([id, c]) => [id, c.value]));
+    expect(Object.keys(t2)).toHaveLength(22);
+    expect(t2).toMatchObject({
+      't2.normative_docs.newly_made': 5, 't2.normative_docs.total_published': 120,
+      't2.licensing.items_change': -1, 't2.licensing.decisions': 3400, 't2.other_services.decisions': 70,
+      't2.penalty.items_change': 5, 't2.coercion.decisions': null, 't2.admin_fees.items_change': -1,
+      't2.central_procurement.projects': 3, 't2.central_procurement.amount_yuan': 251000,
+    });
+  });
+
+  it('reads （六）其他处理 as the v2019 data row and leaves blank totals blank when blanks sit beside them', async () => {
+    const record = await read();
+    expect(record.cells['t3.other_total.commercial_enterprise']).toMatchObject({ value: 8, status: 'reported' });
+    expect(record.cells['t3.other_no_correction.total']).toBeUndefined();
+    expect(record.cells['t3.granted.total']).toMatchObject({ value: null, status: 'blank' });
+    expect(record.cells['t3.partially_granted.total']).toMatchObject({ value: 3, status: 'derived' });
+    expect(record.checks.find((c) => c.rule === 'H3' && c.scope === 'natural_person')).toMatchObject({ passed: true, detail: expect.stringMatching(/^767 = /) });
+    expect(record.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(record.cells['t4.admin_review.total'].value).toBe(7);
+  });
+});
