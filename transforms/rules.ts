@@ -41,7 +41,8 @@ function h2(cells: CellMap): Check[] {
 
 /** H3: （七）总计 is the sum of every outcome row. */
 function h3(cells: CellMap): Check[] {
-  const v2019 = cells['t3.other_total.total']?.status === 'reported';
+  // v2019 prints （六）其他处理 as one row; v2021 prints its three children (other_total is then derived).
+  const v2019 = !T3_OTHER_CHILDREN.some((r) => `t3.${r}.total` in cells) && 't3.other_total.total' in cells;
   const outcomeRows = [
     'granted', 'partially_granted',
     ...T3_DERIVED_GROUPS.denied_total, ...T3_DERIVED_GROUPS.unavailable_total, ...T3_DERIVED_GROUPS.not_processed_total,
