@@ -199,3 +199,25 @@ describe('a 2019-template HTML report (S6 shape: colspan grids, blank 总计 on 
     expect(record.cells['t4.admin_review.total'].value).toBe(7);
   });
 });
+
+describe('report titles seen on real sites (sites.md §1.3, templates.md §2)', () => {
+  const titleDoc = (title: string): ParsedDocument => ({
+    format: 'text', title: null, page: { metaTags: {}, catalog: {}, publishDate: null, publishDateSource: null, attachments: [] }, issues: [],
+    blocks: [{ kind: 'text', text: title }, { kind: 'text', text: '一、总体情况' }, { kind: 'text', text: '2023年，宁强县民政局认真贯彻落实《条例》。' }],
+  });
+  it.each([
+    ['下陆区民政局2024年政府信息公开工作年度报告', '下陆区民政局', 2024],
+    ['县政府办2022年度政府信息公开工作年度报告', '县政府办', 2022],
+    ['2022年临武县政府信息公开工作年度报告', '临武县', 2022],
+    ['2023年金华市财政局政府信息公开工作年度报告', '金华市财政局', 2023],
+    ['西咸新区底张街道办事处2023年度政府\n信息公开工作年度报告', '西咸新区底张街道办事处', 2023],
+    ['安徽省人民政府2017年政府信息公开工作报告', '安徽省人民政府', 2017],
+    ['建邺区民政局2019年度政府信息公开工作年报', '建邺区民政局', 2019],
+    ['固阳县民政局2021年信息公开工作年度报告', '固阳县民政局', 2021],
+    ['岭东区民政局 2023 年政府信息公开 工作年度报告', '岭东区民政局', 2023],
+    ['市民政局2023年度政府信息公开工作年度报告', '宁强县民政局', 2023],
+  ])('%j → %s, %i', (title, agency, year) => {
+    const record = buildRecord(titleDoc(title), ctx(title));
+    expect([record.meta.agency_name, record.meta.report_year]).toEqual([agency, year]);
+  });
+});

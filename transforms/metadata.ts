@@ -14,6 +14,8 @@ export function bodyText(doc: ParsedDocument): string {
 
 const squash = (s: string) => s.replace(/[\s\u3000]+/g, '');
 
+const REPORT_SUFFIX = /(年度报告|年报|工作报告)$/;
+
 /** A report title: the first lines naming a 报告/年报, with a title wrapped over two lines joined. */
 export function findTitle(doc: ParsedDocument): string | null {
   const lines = doc.blocks
@@ -25,8 +27,11 @@ export function findTitle(doc: ParsedDocument): string | null {
   for (let i = 0; i < Math.min(lines.length, 12); i++) {
     const line = lines[i];
     if (line.length > 60) continue;
-    const joined = /^(年度)?(报告|年报)$/.test(lines[i + 1] ?? '') ? line + lines[i + 1] : line;
-    if (/(年度报告|年报|工作报告)$/.test(squash(joined)) && /20\d\d|信息公开/.test(joined)) return squash(joined);
+    // A title wrapped over two lines: "…2023年度政府" + "信息公开工作年度报告".
+    const next = lines[i + 1] ?? '';
+    const wrapped = !REPORT_SUFFIX.test(squash(line)) && next.length <= 30 && REPORT_SUFFIX.test(squash(line + next));
+    const joined = wrapped ? line + next : line;
+    if (REPORT_SUFFIX.test(squash(joined)) && /20\d\d|信息公开/.test(joined)) return squash(joined);
   }
   const pageTitle = doc.page.metaTags['articletitle'] ?? doc.title;
   return pageTitle ? squash(pageTitle.normalize('NFKC')) : null;
@@ -45,7 +50,7 @@ function parseTitle(title: string): { agency: string | null; year: number | null
 }
 
 function cleanAgency(name: string): string | null {
-  const cleaned = name.replace(/^[#\s、，,：:]+|[的\s，,：:]+$/g, '').replace(/^关于/, '');
+  const cleaned = name.replace(/^[#\s、，,：:]+|[的\s，,：:]+$/g, '').replace(/^关于|关于$/g, '');
   return cleaned.length >= 2 && cleaned.length <= 40 ? cleaned : null;
 }
 
