@@ -219,6 +219,8 @@ describe('demo', () => {
     expect(existsSync(join(dataDir, 'export', 'reports'))).toBe(true);
     const reports = await countFromOtherProcess(join(dataDir, 'warehouse.duckdb'), 'reports');
     expect(reports).toBeGreaterThanOrEqual(10);
+    // Every crawled report is tied to the registry source (and its region) whose crawl fetched it.
+    expect(await countFromOtherProcess(join(dataDir, 'warehouse.duckdb'), 'report_sources')).toBeGreaterThanOrEqual(reports);
 
     // Running it again is a nightly rerun: conditional requests, nothing re-extracted, the same rows.
     const again = await cli(['demo', '--data-dir', dataDir]);
