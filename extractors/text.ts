@@ -9,6 +9,8 @@ type LineKind = 'blank' | 'tab' | 'cellLine' | 'pipe' | 'text';
 const CELL_LINE = /^[ \u3000]*\t[^\t]*$/;
 const SEPARATOR_CELL = /^:?-{3,}:?$/;
 const NUMERIC = /^[-+]?\d+(?:\.\d+)?$/;
+/** A row prints its labels before its numbers: a label right after a number belongs to the next row. */
+const startsNextRow = (cell: string, previousFilled: string) => cell !== '' && !NUMERIC.test(cell) && NUMERIC.test(previousFilled);
 
 function classify(line: string): LineKind {
   if (line.trim() === '') {
@@ -36,6 +38,27 @@ const isSeparatorRow = (cells: string[]) =>
 
 /** Heading text without markdown markers. */
 const stripMarkdown = (line: string) => line.replace(/^\s{0,3}#{1,6}\s+/, '').replace(/^\*\*(.*)\*\*$/, '$1').trim();
+
+/**
+ * Word's binary .doc (through word-extractor) ends a table row with the same tab as a cell, so several
+ * rows can arrive on one line; they are split where a label follows a number. (Rows of a real tab
+ * rendering never have a label after their numbers.)
+ */
+function splitRunTogetherRows(cells: string[]): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let lastFilled = '';
+  for (const cell of cells) {
+    if (startsNextRow(cell, lastFilled)) {
+      rows.push(row);
+      row = [];
+    }
+    row.push(cell);
+    if (cell !== '') lastFilled = cell;
+  }
+  rows.push(row);
+  return rows;
+}
 
 export function extractText(text: string): ParsedDocument {
   const lines = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
@@ -71,10 +94,19 @@ export function extractText(text: string): ParsedDocument {
     const first = i;
     const rows: string[][] = [];
     let last = i;
+    let after: string | null = null;
     while (i < lines.length) {
       const k = kinds[i];
-      if (k === 'tab') rows.push(lines[i].split('\t').map((c) => c.trim()));
-      else if (k === 'pipe') rows.push(splitPipe(lines[i]));
+      if (k === 'tab') {
+        const split = splitRunTogetherRows(lines[i].split('\t').map((c) => c.trim()));
+        // In .doc text the paragraph after a table follows the table's last tab on the same line.
+        if (split.length > 1 && split[split.length - 1].length === 1) after = split.pop()![0];
+        rows.push(...split);
+        if (after !== null) {
+          last = i++;
+          break;
+        }
+      } else if (k === 'pipe') rows.push(splitPipe(lines[i]));
       else if (k === 'blank') {
         const next = kinds.slice(i).findIndex((x) => x !== 'blank');
         const nextKind = next < 0 ? 'blank' : kinds[i + next];
@@ -86,6 +118,7 @@ export function extractText(text: string): ParsedDocument {
       i++;
     }
     pushGrid(rows, first, last);
+    if (after) blocks.push({ kind: 'text', text: stripMarkdown(after), source: `line ${last + 1}` });
   }
 
   /**
@@ -107,7 +140,7 @@ export function extractText(text: string): ParsedDocument {
       if (k === 'cellLine') {
         const cell = lines[j].replace(/^[ \u3000]*\t/, '').trim();
         // A label right after a number starts the next row even without a blank line between.
-        if (row.length > 0 && cell !== '' && !NUMERIC.test(cell) && NUMERIC.test(row[row.length - 1])) endRow();
+        if (row.length > 0 && startsNextRow(cell, row[row.length - 1])) endRow();
         row.push(cell);
         last = j;
       } else if (k === 'blank') {
