@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Grid, ParsedDocument } from '../extractors/document.ts';
+import { extractDocument } from '../extractors/extract.ts';
 import { extractPdf } from '../extractors/pdf.ts';
 import { buildRecord } from '../transforms/record.ts';
 import { CORPUS, cellMatches, readExpected, type Expected } from './support/corpus.ts';
@@ -174,5 +175,32 @@ describe('PDFs that must not be read as numbers', () => {
 afterAll(() => {
   if (tally.documents > 0) {
     console.log(`pdf accuracy: ${tally.exact}/${tally.cells} cells exact over ${tally.documents} PDFs\n  ${tally.lines.join('\n  ')}`);
+  }
+});
+
+describe('other layouts converted to PDF and .docx read the same cells as their source document', () => {
+  const SOURCES: [fixture: string, source: string][] = [
+    ['seed-001', join(import.meta.dirname, '../data/samples/seeds/001_b4512be360909492.txt')],
+    ['seed-004', join(import.meta.dirname, '../data/samples/seeds/004_4d27c7cf704db1e1.txt')],
+    ['v2019-report', join(import.meta.dirname, 'fixtures/pages/v2019-report.html')],
+  ];
+  const recordOf = async (path: string) => {
+    const bytes = read(path);
+    return buildRecord(await extractDocument({ bytes, fileName: path }), { source: path, sha256: createHash('sha256').update(bytes).digest('hex') });
+  };
+  const printed = (cells: Record<string, { value: number | null; status: string }>) =>
+    Object.fromEntries(Object.entries(cells).filter(([, c]) => c.status !== 'derived' && c.status !== 'imputed_zero').map(([id, c]) => [id, c.value]));
+
+  for (const [fixture, source] of SOURCES) {
+    for (const ext of ['pdf', 'docx']) {
+      it(`${fixture}.${ext}`, async () => {
+        const [original, converted] = [await recordOf(source), await recordOf(join(OFFICE, `${fixture}.${ext}`))];
+        expect(Object.keys(printed(original.cells)).length).toBeGreaterThan(100);
+        expect(printed(converted.cells)).toEqual(printed(original.cells));
+        expect([converted.meta.agency_name, converted.meta.report_year, converted.meta.t2_layout, converted.meta.t3_layout, converted.meta.truncated_tables]).toEqual([
+          original.meta.agency_name, original.meta.report_year, original.meta.t2_layout, original.meta.t3_layout, original.meta.truncated_tables,
+        ]);
+      });
+    }
   }
 });

@@ -195,8 +195,8 @@ export type T4Outcome = (typeof T4_OUTCOMES)[number];
 export const T4_POSITIONS: readonly { group: T4Group; outcome: T4Outcome }[] = T4_GROUPS.flatMap((group) =>
   T4_OUTCOMES.map((outcome) => ({ group, outcome })),
 );
-/** Header words of table 4: a row made only of these is a header, not data. */
-export const T4_HEADER = /行政复议|行政诉讼|复议后起诉|直接起诉|结果|维持|纠正|尚未|审结|总计|其他/;
+/** Header rows of table 4 name its groups and outcomes, words no table-3 row label has. */
+export const T4_HEADER_ROW = /行政复议|行政诉讼|直接起诉|复议后起诉|维持|审结/;
 
 // ───────────────────────────── Sections ─────────────────────────────
 
@@ -207,6 +207,9 @@ export const SECTION_HEADINGS: readonly LabelRule<'t2' | 't3' | 't4' | 'end'>[] 
   { id: 't2', keys: /主动公开政府信息情况|政府信息主动公开情况|主动公开政府信息/ },
   { id: 'end', keys: /存在的?主要问题|存在问题|其他需要报告|其它需要报告/ },
 ];
+
+/** Header rows of table 3 name the applicant columns. */
+export const T3_COLUMN_HEADER_ROW = /自然人|法人或其他组织|申请人情况|商业企业|科研机构/;
 
 /** The table-3 header note (勾稽关系) that opens the table in both editions. */
 export const T3_HEADER_NOTE = /勾稽关系|申请人情况/;

@@ -4,7 +4,7 @@
 import type { Issue } from '../extractors/document.ts';
 import { printedCell, setCell, type CellMap, type EditionReading } from './cells.ts';
 import {
-  T3_COLUMNS, T3_HEADER_NOTE, T3_ROWS, T3_TEMPLATE, T3_V2021_ONLY, T4_HEADER,
+  T3_COLUMN_HEADER_ROW, T3_COLUMNS, T3_HEADER_NOTE, T3_ROWS, T3_TEMPLATE, T3_V2021_ONLY, T4_HEADER_ROW,
   matchLabel, type T3Row,
 } from './labels.ts';
 import type { Layout } from './recordSchema.ts';
@@ -12,8 +12,6 @@ import { printedValueCount, valueWindow, type StreamCell, type StreamItem, type 
 import { parseValue } from './values.ts';
 
 const WIDTH = T3_COLUMNS.length;
-/** Header rows of table 3 name the applicant columns. */
-const T3_COLUMN_HEADER_ROW = /自然人|法人或其他组织|申请人情况|商业企业|科研机构/;
 
 interface Candidate {
   row: StreamRow;
@@ -47,9 +45,9 @@ function collectCandidates(items: StreamItem[]): { candidates: Candidate[]; star
     if (valueWindow(item, 15) && printedValueCount(item) >= 10) break; // the table-4 data row
     if (T3_COLUMN_HEADER_ROW.test(item.allLabels)) continue; // 自然人 … 总计: a header, whatever its blank cells
     const printed = printedValueCount(item);
+    if (printed === 0 && T4_HEADER_ROW.test(item.allLabels)) break; // 行政复议 … 结果维持: table 4 begins
     if (printed === 0) {
-      // A table-4 header row ends the table; a labelled row of blank cells is still a row.
-      if (!id && item.labels.length > 0 && item.labels.every((l) => T4_HEADER.test(l)) && /行政复议|行政诉讼/.test(item.allLabels)) break;
+      // A labelled row of blank cells is still a row.
       if (!(id && item.structured && item.values.length >= WIDTH)) continue;
     }
     if (item.fromText && !id) continue;
@@ -168,9 +166,11 @@ function joinSplitDigits(cells: CellMap, placed: Map<T3Row, Candidate>, issues: 
     candidate.window.forEach((cell, k) => {
       const parsed = parseValue(cell.text, 'count');
       if (parsed.splitDigitsCandidate === undefined) return;
-      const values = T3_COLUMNS.map((c, i) => (i === k ? parsed.splitDigitsCandidate! : cells[`t3.${rowId}.${c}`]?.value ?? null));
-      if (values.some((v) => v === null)) return;
-      const applicants = values.slice(0, WIDTH - 1).reduce((a, b) => a! + b!, 0)!;
+      // Blank applicant cells count as 0 here, as they do when completing a printed total (derive.ts).
+      const others = T3_COLUMNS.map((c) => cells[`t3.${rowId}.${c}`]);
+      if (others.some((cell, i) => i !== k && cell?.status !== 'reported' && cell?.status !== 'blank')) return;
+      const values = others.map((cell, i) => (i === k ? parsed.splitDigitsCandidate! : cell.value ?? 0));
+      const applicants = values.slice(0, WIDTH - 1).reduce((a, b) => a + b, 0);
       if (applicants === values[WIDTH - 1]) {
         const id = `t3.${rowId}.${T3_COLUMNS[k]}`;
         cells[id] = { ...cells[id], value: parsed.splitDigitsCandidate!, status: 'reported' };
