@@ -83,6 +83,16 @@ describe('blank and damaged cells in a real report (pingtan-2023.html)', () => {
     expect(refused.cells['t3.new_received.total']).toMatchObject({ value: null, status: 'unparsed' });
   });
 
+  it('joins split digits in a row whose other applicant cells are blank (a narrow PDF column wrapping "26")', async () => {
+    const bytes = readFileSync(join(CORPUS, 'shuyang-fgj-2023.html'));
+    const doc = await extractDocument({ bytes, fileName: 'shuyang-fgj-2023.html' });
+    const record = buildRecord(doc, ctx(bytes));
+    expect(record.cells['t3.new_received.commercial_enterprise']).toMatchObject({ status: 'imputed_zero' });
+    const wrapped = buildRecord(withCellText(doc, record, 't3.new_received.total', '2\n6'), ctx('x'));
+    expect(wrapped.cells['t3.new_received.total']).toMatchObject({ value: 26, status: 'reported' });
+    expect(wrapped.cells['t3.new_received.commercial_enterprise']).toMatchObject({ value: 0, status: 'imputed_zero' });
+  });
+
   it('reads a unit inside the fee cell and converts it to the header unit (万元)', async () => {
     const { doc, record } = await pingtan();
     const withUnit = buildRecord(withCellText(doc, record, 't2.admin_fees.amount_wan_yuan', '59490886.67元'), ctx('x'));
