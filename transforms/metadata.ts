@@ -146,7 +146,9 @@ function proseCounts(text: string): Pick<ReportProse, 'proactive_items_total' | 
   const byChannel: ReportProse['proactive_items_by_channel'] = [];
   const channel = new RegExp(`([\\u4e00-\\u9fff“”"]{2,12}?)(?:全年)?(?:累计)?(?:公开|发布|编发)(?:政府|政务|工作)?(?:信息|文章|动态)?(?:共)?\\s*${COUNT}`, 'g');
   for (const m of flat.matchAll(channel)) {
-    byChannel.push({ channel: m[1], count: Number(m[2]), unit: m[4], approx: Boolean(m[3]), text: m[0] });
+    // "全年共通过门户网站公开信息 303 条" names the channel after its verb; keep the channel itself.
+    const name = m[1].replace(/^.*?(?:通过|依托|利用|借助|在|^过)/, '').replace(/^(?:\d*年|全年|共|累计|其中)+/, '').replace(/主动$/, '');
+    byChannel.push({ channel: name || m[1], count: Number(m[2]), unit: m[4], approx: Boolean(m[3]), text: m[0] });
   }
   return { proactive_items_total: total ? Number(total[1]) : null, proactive_items_by_channel: byChannel };
 }
