@@ -81,13 +81,3 @@ export function gridFromRows(index: number, rows: string[][], structured: boolea
     rows: rows.map((cells, r) => cells.map((text, c) => ({ text, originRow: r, originCol: c }))),
   };
 }
-
-/** True when this position continues a cell merged horizontally (colspan), not its first column. */
-export function isColSpanContinuation(cell: GridCell, row: number, col: number): boolean {
-  return cell.originCol !== col && cell.originRow <= row;
-}
-
-/** True when this position continues a cell merged vertically (rowspan), below its first row. */
-export function isRowSpanContinuation(cell: GridCell, row: number): boolean {
-  return cell.originRow !== row;
-}

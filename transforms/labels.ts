@@ -114,7 +114,6 @@ export const T3_APPLICANT_COLUMNS = [
   'natural_person', 'commercial_enterprise', 'research_institution', 'social_welfare_org', 'legal_service_org', 'other_org',
 ] as const;
 export const T3_COLUMNS = [...T3_APPLICANT_COLUMNS, 'total'] as const;
-export type T3Column = (typeof T3_COLUMNS)[number];
 
 /**
  * Row labels of table 3, most specific first. `other_misc` ("3.其他") is only recognisable as the
@@ -165,17 +164,6 @@ export const T3_TEMPLATE: Record<Edition, readonly T3Row[]> = {
 
 /** Rows whose presence decides the table-3 edition. */
 export const T3_V2021_ONLY: ReadonlySet<T3Row> = new Set(['other_no_correction', 'other_unpaid_fee', 'other_misc']);
-
-/** Applicant column headers; the first four keys are unique prefixes so truncated headers (商业/科研/社会/法律) map. */
-export const T3_COLUMN_HEADERS: readonly LabelRule<T3Column>[] = [
-  { id: 'natural_person', keys: /自然人/ },
-  { id: 'commercial_enterprise', keys: /商业/ },
-  { id: 'research_institution', keys: /科研/ },
-  { id: 'social_welfare_org', keys: /社会/ },
-  { id: 'legal_service_org', keys: /法律/ },
-  { id: 'other_org', keys: /^其他$/ },
-  { id: 'total', keys: /总计/ },
-];
 
 /** Derived identities of §6.2: group subtotals over leaf rows. */
 export const T3_DERIVED_GROUPS: Record<'denied_total' | 'unavailable_total' | 'not_processed_total', readonly T3Row[]> = {

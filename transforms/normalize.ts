@@ -12,8 +12,3 @@ export function normalizeLabel(text: string): string {
     .replace(/[\s\u3000\u00a0\u200b\ufeff]+/g, '')
     .replace(/[:：]/g, ':');
 }
-
-/** Normalise free text for regex search: NFKC and collapsed whitespace, line breaks kept as spaces. */
-export function normalizeProse(text: string): string {
-  return text.normalize('NFKC').replace(/[\u00a0\u3000\u200b\ufeff]/g, ' ');
-}
