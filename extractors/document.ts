@@ -25,6 +25,8 @@ export interface GridCell {
   text: string;
   originRow: number;
   originCol: number;
+  /** Lowest OCR confidence (0–100) of the text in the cell, when it was read from an image. */
+  confidence?: number;
 }
 
 export interface Grid {
@@ -66,6 +68,8 @@ export interface ParsedDocument {
   page: PageMetadata;
   /** Problems found while reading (undecodable bytes, scanned PDF, garbled text, …). */
   issues: Issue[];
+  /** Pages (or images) whose text was read by OCR, and the engine that read them. */
+  ocr?: { engine: string; pages: number[] };
 }
 
 export function emptyPageMetadata(): PageMetadata {

@@ -2,6 +2,7 @@
 import { decodeBytes } from './decode.ts';
 import { emptyPageMetadata, type DocumentFormat, type ParsedDocument } from './document.ts';
 import { extractHtml } from './html.ts';
+import type { OcrOption } from './ocr.ts';
 import { extractPdf } from './pdf.ts';
 import { sniffFormat } from './sniff.ts';
 import { extractText } from './text.ts';
@@ -14,6 +15,8 @@ export interface DocumentInput {
   contentType?: string;
   /** Where the document was fetched from: resolves relative attachment links. */
   url?: string;
+  /** OCR for scanned pages (pipelines/ocr/ supplies it); without it scans are reported, not read. */
+  ocr?: OcrOption;
 }
 
 function unreadable(format: DocumentFormat, code: string, message: string): ParsedDocument {
@@ -32,7 +35,7 @@ export async function extractDocument(input: DocumentInput): Promise<ParsedDocum
       return { ...doc, issues: [...decoded.issues, ...doc.issues] };
     }
     case 'pdf':
-      return extractPdf(bytes);
+      return extractPdf(bytes, { ocr: input.ocr });
     case 'docx':
       return extractDocx(bytes);
     case 'doc':

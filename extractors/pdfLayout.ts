@@ -150,6 +150,12 @@ function cellText(runs: TextRun[]): string {
   return [...vertical.map((r) => r.text), ...lines].filter(Boolean).join('\n');
 }
 
+/** The lowest confidence of runs read by OCR (a cell is as doubtful as its worst word). */
+function ocrConfidence(runs: TextRun[]): number | undefined {
+  const read = runs.flatMap((r) => (r.confidence === undefined ? [] : [r.confidence]));
+  return read.length > 0 ? Math.min(...read) : undefined;
+}
+
 interface PlacedTable {
   top: number;
   bottom: number;
@@ -201,7 +207,10 @@ function buildTable(frame: TableFrame, runs: TextRun[]): PlacedTable {
     const row: GridCell[] = [];
     for (let c = 0; c < nCols; c++) {
       const origin = find(id(r, c));
-      row.push({ text: texts.get(origin) ?? '', originRow: Math.floor(origin / nCols), originCol: origin % nCols });
+      const cell: GridCell = { text: texts.get(origin) ?? '', originRow: Math.floor(origin / nCols), originCol: origin % nCols };
+      const confidence = ocrConfidence(cellRuns.get(origin) ?? []);
+      if (confidence !== undefined) cell.confidence = confidence;
+      row.push(cell);
     }
     rows.push(row);
   }
@@ -334,7 +343,7 @@ function appendContinuation(grid: Grid, rows: GridCell[][]): void {
  * at least three cells of which two or more are numbers, or a label and one number set far apart
  * (over 3 em, a one-column row of table 2). Prose has no such gaps.
  */
-function columnCells(runs: TextRun[]): string[] | null {
+function columnCells(runs: TextRun[]): { text: string; confidence?: number }[] | null {
   const cells: TextRun[][] = [];
   let widest = 0;
   for (const run of runs) {
@@ -352,12 +361,13 @@ function columnCells(runs: TextRun[]): string[] | null {
   const labelAndNumber = texts.length === 2 && numbers === 1 && numeric(texts[1]) && widest > 3;
   if (!((texts.length >= 3 && numbers >= 2) || labelAndNumber)) return null;
   // In a table line, a number set close after a label (a long label filling its column) is a cell of its own.
+  const cell = (group: TextRun[]) => ({ text: lineText(group), confidence: ocrConfidence(group) });
   return cells.flatMap((group) => {
     const last = group[group.length - 1];
     const before = group[group.length - 2];
     return before && numeric(last.text) && !numeric(before.text) && last.x0 - before.x1 > 0.3 * last.fontSize
-      ? [lineText(group.slice(0, -1)), lineText([last])]
-      : [lineText(group)];
+      ? [cell(group.slice(0, -1)), cell([last])]
+      : [cell(group)];
   });
 }
 
@@ -387,7 +397,8 @@ export function layoutPages(pages: PdfPage[]): Block[] {
       const previous = items.at(-1);
       if (cells) {
         // Consecutive column-aligned lines are one borderless table, a line per row.
-        const row = cells.map((text, c): GridCell => ({ text, originRow: 0, originCol: c }));
+        const row = cells.map(({ text, confidence }, c): GridCell =>
+          confidence === undefined ? { text, originRow: 0, originCol: c } : { text, originRow: 0, originCol: c, confidence });
         if (previous?.kind === 'table' && previous.table.columns.length === 0) {
           row.forEach((cell) => (cell.originRow = previous.table.rows.length));
           previous.table.rows.push(row);

@@ -18,6 +18,8 @@ export interface TextRun {
   fontSize: number;
   /** Characters set top to bottom (Identity-V fonts): the run is one column of characters. */
   vertical: boolean;
+  /** OCR confidence (0–100) of a run read from a page image; absent for a text layer. */
+  confidence?: number;
 }
 
 /** A horizontal (y0 = y1) or vertical (x0 = x1) ruling line. */

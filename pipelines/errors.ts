@@ -87,3 +87,14 @@ export class LoadBatchError extends FatalRunError {
     super(message, { stage: 'load', cause });
   }
 }
+
+/** An OCR subprocess (pdftoppm, tesseract) failed on one page: over its time or memory budget, or crashed. */
+export class OcrPageError extends DocumentError {
+  constructor(
+    message: string,
+    readonly kind: 'timeout' | 'memory' | 'failed',
+    cause?: unknown,
+  ) {
+    super(message, { stage: 'extract', cause });
+  }
+}

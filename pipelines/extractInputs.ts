@@ -10,6 +10,7 @@ import { extractDocument } from '../extractors/extract.ts';
 import { buildRecord } from '../transforms/record.ts';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
 import type { DocumentFacts } from './load.ts';
+import { DEFAULT_OCR_SETTINGS, ocrOptionFor, tellOcrSkippedOnce, type OcrSettings } from './ocr/ocrOption.ts';
 
 export interface ExtractedInput {
   /** The input as given on the command line. */
@@ -22,6 +23,8 @@ export interface ExtractedInput {
 export interface ExtractInputOptions {
   /** Local paths are recorded as `source` relative to this directory (default: the working directory). */
   sourceRoot?: string;
+  /** OCR of scanned pages (default: on, without a cache). */
+  ocr?: OcrSettings;
 }
 
 const URL_INPUT = /^https?:\/\//i;
@@ -49,8 +52,11 @@ export async function extractInput(input: string, options: ExtractInputOptions =
       fileName: isUrl ? new URL(input).pathname : input,
       contentType: body.contentType ?? undefined,
       url: isUrl ? input : undefined,
+      ocr: await ocrOptionFor(options.ocr ?? DEFAULT_OCR_SETTINGS, sha256),
     });
-    return { input, record: buildRecord(parsed, { source, sha256, sourceUrl: isUrl ? input : null }), document };
+    const record = buildRecord(parsed, { source, sha256, sourceUrl: isUrl ? input : null });
+    tellOcrSkippedOnce(record);
+    return { input, record, document };
   } catch (error) {
     // An extractor that throws is a bug to fix, but one document must not stop the run.
     const record = failedRecord(source, isUrl ? input : null, 'extract_failed', `extraction failed: ${messageOf(error)}`, sha256);

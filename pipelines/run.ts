@@ -36,6 +36,8 @@ export interface RunOptions {
   /** Longest time between two warehouse batches while work is pending (default 15 s). */
   flushIntervalMs?: number;
   reporter?: RunReporter;
+  /** OCR of scanned pages (default: on). */
+  ocr?: { enabled: boolean };
 }
 
 export interface RunSummary {
@@ -117,7 +119,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       if (!extracting) return;
       extractQueue
         .add(async () => {
-          const result = await extractBundle(bundle, { runId, journal, archive, force: options.command === 'reprocess' });
+          const result = await extractBundle(bundle, { runId, journal, archive, force: options.command === 'reprocess', ocr: options.ocr });
           settle(result.settled);
           pendingLoads.push(...result.loads);
           if (pendingLoads.length >= batchSize) await sync(false);

@@ -93,11 +93,12 @@ CREATE TABLE IF NOT EXISTS cells (
   row_id      VARCHAR NOT NULL,      -- e.g. new_received, licensing, admin_review
   column_id   VARCHAR NOT NULL,      -- e.g. total, decisions, upheld
   value       DOUBLE,
-  status      VARCHAR NOT NULL,      -- reported | blank | derived | imputed_zero | unparsed
+  status      VARCHAR NOT NULL,      -- reported | blank | derived | imputed_zero | unparsed | ocr | ocr_corrected
   raw_text    VARCHAR NOT NULL,
   grid_table  INTEGER,               -- null for derived cells
   grid_row    INTEGER,
   grid_col    INTEGER,
+  confidence  DOUBLE,                -- OCR confidence 0-100 of a value read from an image; null for a text layer
   PRIMARY KEY (report_id, cell_id)
 );
 

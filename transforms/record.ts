@@ -3,9 +3,9 @@ import type { Issue, ParsedDocument } from '../extractors/document.ts';
 import type { CellMap } from './cells.ts';
 import { completeCells } from './derive.ts';
 import { bodyText, nearMissReason, readMetadata, readProse } from './metadata.ts';
+import { reviewOcrCells } from './ocrChecks.ts';
 import { reportRecordSchema, type Layout, type ReportRecord } from './recordSchema.ts';
 import { rowStream } from './rowStream.ts';
-import { runChecks } from './rules.ts';
 import { readTable2 } from './table2.ts';
 import { readTable3 } from './table3.ts';
 import { readTable4 } from './table4.ts';
@@ -71,7 +71,10 @@ export function buildRecord(doc: ParsedDocument, ctx: RecordContext): ReportReco
     return reportRecordSchema.parse({ ...base, meta: metaOut(unknownLayouts), cells: {}, checks: [], issues });
   }
 
+  const printed = { ...cells };
   completeCells(cells, prose.no_applications_statement !== null, issues);
+  const reviewed = reviewOcrCells(doc, printed, cells, (c) => completeCells(c, prose.no_applications_statement !== null, []), prose);
+  issues.push(...reviewed.issues);
   const truncated = [t3.truncated && 't3', t4.truncated && 't4'].filter((t): t is string => Boolean(t));
   if (!meta.agency_name) issues.push({ code: 'agency_not_found', severity: 'warning', message: 'no agency name in the title, preamble, signature or contact text' });
   if (!meta.report_year) issues.push({ code: 'year_not_found', severity: 'warning', message: 'no report year in the title or statistics period' });
@@ -93,8 +96,8 @@ export function buildRecord(doc: ParsedDocument, ctx: RecordContext): ReportReco
       template_version: templateVersion(t2.layout, t3.layout),
       truncated_tables: truncated,
     }),
-    cells: ordered(cells),
-    checks: runChecks(cells, prose),
+    cells: ordered(reviewed.cells),
+    checks: reviewed.checks,
     issues,
   });
 }

@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { issueSchema } from '../extractors/document.ts';
 
-export const cellStatusSchema = z.enum(['reported', 'blank', 'derived', 'imputed_zero', 'unparsed']);
+// ocr: a printed value read from an image (with its confidence); ocr_corrected: an OCR reading replaced by the only
+// one-digit change that satisfies the template's arithmetic, the reading kept in `raw`.
+export const cellStatusSchema = z.enum(['reported', 'blank', 'derived', 'imputed_zero', 'unparsed', 'ocr', 'ocr_corrected']);
 export type CellStatus = z.infer<typeof cellStatusSchema>;
 
 export const layoutSchema = z.enum(['v2019', 'v2021', 'hybrid', 'unknown']);
@@ -23,6 +25,8 @@ export const cellValueSchema = z.object({
   raw: z.string(),
   /** Null for derived and imputed cells that were not printed at all. */
   at: cellPositionSchema.nullable(),
+  /** OCR confidence (0–100) of a value read from an image; absent (null) for a text layer. */
+  confidence: z.number().nullable().optional(),
 });
 export type CellValue = z.infer<typeof cellValueSchema>;
 

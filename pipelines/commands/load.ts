@@ -9,8 +9,9 @@ export function register(program: Command): void {
     .description('extract report files or URLs and load them into the warehouse (idempotent: reloading replaces)')
     .argument('<inputs...>', 'report files (HTML, text, markdown, PDF, Word) or http(s) URLs')
     .option('--batch-size <n>', 'records per transaction; the warehouse is held only while a batch is written', parsePositiveInteger, DEFAULT_BATCH_SIZE)
+    .option('--no-ocr', 'do not read scanned pages by OCR (they are reported as scans)')
     .addHelpText('after', '\nExit status: 0 when every input was read as a report, 1 when any failed, 2 on a usage error.')
-    .action(async (inputs: string[], options: { batchSize: number }, command: Command) => {
+    .action(async (inputs: string[], options: { batchSize: number; ocr: boolean }, command: Command) => {
       const global = globalOptions(command);
       // Loaded when the command runs, so --help and usage errors do not pay for the extractors.
       const { ingest } = await import('../ingest.ts');
@@ -19,6 +20,7 @@ export function register(program: Command): void {
         dbPath: global.db,
         warehouse: global.warehouse,
         batchSize: options.batchSize,
+        ocr: { enabled: options.ocr, cacheDir: global.dataDir },
         onExtracted: ({ input }) => progress.tick(input),
       }).finally(() => progress.stop());
       for (const { record } of result.failed) console.error(describeRecord(record));

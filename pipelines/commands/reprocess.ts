@@ -10,9 +10,10 @@ export function register(program: Command): void {
     .command('reprocess')
     .description('re-extract every archived report (data/raw/) with the current extractor and reload it; no network')
     .option('--batch-size <n>', 'documents per warehouse batch', parsePositiveInteger, DEFAULT_BATCH_SIZE)
-    .action(async (options: { batchSize: number }, command: Command) => {
+    .option('--no-ocr', 'do not read scanned pages by OCR (they are reported as scans)')
+    .action(async (options: { batchSize: number; ocr: boolean }, command: Command) => {
       const global = globalOptions(command);
-      const summary = await runPipeline({ command: 'reprocess', dataDir: global.dataDir, dbPath: global.db, warehouse: global.warehouse, batchSize: options.batchSize });
+      const summary = await runPipeline({ command: 'reprocess', dataDir: global.dataDir, dbPath: global.db, warehouse: global.warehouse, batchSize: options.batchSize, ocr: { enabled: options.ocr } });
       for (const line of describeSummary(summary)) console.log(line);
     });
 }

@@ -8,6 +8,7 @@ export function register(program: Command): void {
       .command('run')
       .description('crawl the registry, extract new or changed reports and load them (the nightly job; resumes an interrupted run)'),
   )
+    .option('--no-ocr', 'do not read scanned pages by OCR (they are reported as scans)')
     .addHelpText(
       'after',
       '\nA second run sends conditional requests (If-None-Match / If-Modified-Since) and extracts only new or changed bodies,' +

@@ -20,6 +20,8 @@ export interface CrawlCliOptions {
   batchSize: number;
   flushInterval: number;
   strict?: boolean;
+  /** False with --no-ocr (run). */
+  ocr?: boolean;
 }
 
 const { politeness, fetcher } = DEFAULT_CRAWL_SETTINGS;
@@ -102,6 +104,7 @@ export async function crawlFromCli(name: 'crawl' | 'run', options: CrawlCliOptio
     settings: crawlSettingsFrom(options),
     batchSize: options.batchSize,
     flushIntervalMs: options.flushInterval * 1000,
+    ocr: { enabled: options.ocr !== false },
   });
   for (const line of describeSummary(summary)) console.log(line);
   if (strictFailure(options, summary)) process.exitCode = 1;

@@ -7,6 +7,7 @@ import { buildRecord } from '../../transforms/record.ts';
 import type { ReportRecord } from '../../transforms/recordSchema.ts';
 import { EXTRACTOR_VERSION } from '../../transforms/version.ts';
 import { isAnnualReport, type DocumentFacts } from '../load.ts';
+import { ocrOptionFor, tellOcrSkippedOnce, type OcrSettings } from '../ocr/ocrOption.ts';
 import type { RawArchive } from './archive.ts';
 import type { BundleDocument, BundleEvent, CrawlJournal, DocumentEvent } from './journal.ts';
 
@@ -29,6 +30,8 @@ export interface ExtractBundleContext {
   archive: RawArchive;
   /** Extract even bodies the current extractor version already read (reprocess). */
   force?: boolean;
+  /** OCR of scanned pages (default: on), cached in this archive. */
+  ocr?: Pick<OcrSettings, 'enabled'>;
 }
 
 interface Examined {
@@ -113,7 +116,8 @@ async function examine(
     return failed(`body ${doc.sha256.slice(0, 16)} is not in the archive: ${(error as Error).message}`);
   }
   try {
-    const parsed = await extractDocument({ bytes, fileName: fileNameOf(doc.url), contentType: doc.contentType ?? undefined, url: doc.url });
+    const ocr = await ocrOptionFor({ enabled: ctx.ocr?.enabled ?? true, cacheDir: ctx.archive.dataDir }, doc.sha256);
+    const parsed = await extractDocument({ bytes, fileName: fileNameOf(doc.url), contentType: doc.contentType ?? undefined, url: doc.url, ocr });
     if (doc.role === 'attachment') {
       // What the crawl knows about a file from the page that linked it: its title on the list, the publication date of the page.
       parsed.title ??= bundle.title || null;
@@ -123,6 +127,7 @@ async function examine(
       }
     }
     const record = buildRecord(parsed, { source: doc.url, sha256: doc.sha256, sourceUrl: doc.url });
+    tellOcrSkippedOnce(record);
     const facts: DocumentFacts = {
       sha256: doc.sha256,
       byteSize: bytes.length,

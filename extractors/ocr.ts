@@ -1,0 +1,182 @@
+// Scanned pages → the positioned text and ruling lines the PDF path reads (pure, given a runner).
+// A page image is deskewed, its table rules are found by pixel projection (ocrRules.ts) and erased,
+// Tesseract reads the text with word boxes and confidences, and every ruled cell that holds digits
+// (or ink but no readable word) is read again in a digits-only pass, all such cells of a page
+// stacked into one strip. The result is a PdfPage like the text layer's, so pdfLayout.ts rebuilds
+// the same grids; each run carries its OCR confidence into its grid cell.
+import { crop, estimateSkew, inkBox, rotate, stack, type Box, type GrayImage } from './ocrImage.ts';
+import { eraseLines, findRulingLines, type PixelLine, type RulingLines } from './ocrRules.ts';
+import { parseTsv, type OcrWord } from './ocrTsv.ts';
+import type { PdfPage, Rule, TextRun } from './pdfPages.ts';
+
+/** Bumped when the OCR method changes what it reads from the same image: part of the OCR cache key. */
+export const OCR_METHOD_VERSION = 1;
+
+export type RecognitionMode = 'text' | 'digits';
+
+/** The side effects OCR needs, supplied by pipelines/ocr/ (and by tests): rasterising and recognising. */
+export interface OcrRunner {
+  /** Engine and model version, e.g. "tesseract 5.3.0 chi_sim": part of the OCR cache key. */
+  readonly engine: string;
+  /** Resolution pages are rasterised at. */
+  readonly dpi: number;
+  /** Pages read at once (one per core). */
+  readonly concurrency: number;
+  /** One page (1-based) of a PDF as a grey image at `dpi`. */
+  rasterise(pdf: Uint8Array, page: number): Promise<GrayImage>;
+  /** Tesseract TSV for an image: 'text' reads Chinese page text, 'digits' reads only 0-9 . - one band per line. */
+  recognise(image: GrayImage, mode: RecognitionMode, dpi: number): Promise<string>;
+}
+
+/** What OCR made of one page, in PDF points like the text layer. */
+export interface OcrPage extends PdfPage {
+  /** Measured rotation that was undone, in degrees. */
+  skewDegrees: number;
+  /** Ruled cells read by the digits-only pass. */
+  digitCells: number;
+}
+
+const isCjk = (s: string) => /[\u3400-\u9fff]/.test(s);
+/** Text a value cell may hold: digits and what surrounds numbers. */
+const DIGITISH = /^[\d.,，\-－—/]+$/;
+
+/** Positions of lines closer than `snap` pixels merged (their mean). */
+function clusterPositions(lines: PixelLine[], snap: number): number[] {
+  const sorted = lines.map((l) => l.at).sort((a, b) => a - b);
+  const groups: number[][] = [];
+  for (const v of sorted) {
+    const g = groups.at(-1);
+    if (g && v - g[g.length - 1] <= snap) g.push(v);
+    else groups.push([v]);
+  }
+  return groups.map((g) => g.reduce((s, v) => s + v, 0) / g.length);
+}
+
+const covers = (lines: PixelLine[], at: number, from: number, to: number, snap: number) =>
+  lines.some((l) => Math.abs(l.at - at) <= snap && Math.min(l.to, to) - Math.max(l.from, from) >= 0.6 * (to - from));
+
+/**
+ * Cells closed on all four sides by ruling lines: where a table's values are printed. Row bands lie
+ * between consecutive horizontal rules; in each band, the vertical rules that cross it cut the cells,
+ * so tables with different columns on one page each get their own.
+ */
+export function ruledCells(lines: RulingLines, dpi: number): Box[] {
+  const snap = dpi / 30;
+  const ys = clusterPositions(lines.horizontal, snap);
+  const xs = clusterPositions(lines.vertical, snap);
+  const cells: Box[] = [];
+  for (let r = 0; r + 1 < ys.length; r++) {
+    const [y0, y1] = [ys[r], ys[r + 1]];
+    if (y1 - y0 < dpi / 15) continue;
+    const cuts = xs.filter((x) => covers(lines.vertical, x, y0, y1, snap));
+    for (let c = 0; c + 1 < cuts.length; c++) {
+      const [x0, x1] = [cuts[c], cuts[c + 1]];
+      if (x1 - x0 >= dpi / 10 && covers(lines.horizontal, y0, x0, x1, snap) && covers(lines.horizontal, y1, x0, x1, snap)) {
+        cells.push({ x0, y0, x1, y1 });
+      }
+    }
+  }
+  return cells;
+}
+
+const centreIn = (w: OcrWord, b: Box) => {
+  const x = w.left + w.width / 2;
+  const y = w.top + w.height / 2;
+  return x >= b.x0 && x < b.x1 && y >= b.y0 && y < b.y1;
+};
+
+function wordRun(text: string, box: Box, confidence: number, scale: number): TextRun {
+  const top = box.y0 * scale;
+  const bottom = box.y1 * scale;
+  return { text, x0: box.x0 * scale, x1: box.x1 * scale, top, bottom, baseline: bottom, fontSize: bottom - top, vertical: false, confidence };
+}
+
+/** Read one page image. `number` is the page's number in its document. */
+export async function ocrPage(image: GrayImage, number: number, runner: OcrRunner): Promise<OcrPage> {
+  const { dpi } = runner;
+  const skewDegrees = estimateSkew(image);
+  const straight = Math.abs(skewDegrees) >= 0.15 ? rotate(image, skewDegrees) : image;
+  const lines = findRulingLines(straight, dpi);
+  const clean = eraseLines(straight, lines);
+  const words = parseTsv(await runner.recognise(clean, 'text', dpi));
+
+  // Ruled cells without a Chinese word: blank, or a number to read again with digits only.
+  const inset = Math.round(dpi / 60);
+  const replaced = new Set<OcrWord>();
+  const digitCells: { cell: Box; ink: Box }[] = [];
+  for (const cell of ruledCells(lines, dpi)) {
+    const inside = words.filter((w) => centreIn(w, cell));
+    if (inside.some((w) => isCjk(w.text) || !DIGITISH.test(w.text))) continue;
+    const interior = { x0: cell.x0 + inset, y0: cell.y0 + inset, x1: cell.x1 - inset, y1: cell.y1 - inset };
+    const ink = inkBox(crop(clean, interior), Math.max(6, (dpi / 100) ** 2 * 3));
+    for (const w of inside) replaced.add(w);
+    if (!ink) continue;
+    const pad = Math.round(dpi / 30);
+    digitCells.push({
+      cell,
+      ink: { x0: interior.x0 + ink.x0 - pad, y0: interior.y0 + ink.y0 - pad, x1: interior.x0 + ink.x1 + pad, y1: interior.y0 + ink.y1 + pad },
+    });
+  }
+  const scale = 72 / dpi;
+  const runs: TextRun[] = words.filter((w) => !replaced.has(w)).map((w) =>
+    wordRun(w.text, { x0: w.left, y0: w.top, x1: w.left + w.width, y1: w.top + w.height }, w.confidence, scale));
+  if (digitCells.length > 0) {
+    const strip = stack(digitCells.map((d) => crop(clean, d.ink)), Math.round(dpi / 8));
+    const digitWords = parseTsv(await runner.recognise(strip.image, 'digits', dpi));
+    digitCells.forEach((d, i) => {
+      const band = strip.bands[i];
+      const mine = digitWords.filter((w) => { const y = w.top + w.height / 2; return y >= band.y0 && y < band.y1; }).sort((a, b) => a.left - b.left);
+      // What the page pass read in this cell is the fallback when the digits pass reads nothing.
+      const fallback = words.filter((w) => replaced.has(w) && centreIn(w, d.cell)).sort((a, b) => a.left - b.left);
+      const chosen = mine.length > 0 ? mine : fallback;
+      if (chosen.length === 0) return;
+      const text = chosen.map((w) => w.text).join('');
+      runs.push(wordRun(text, d.ink, Math.min(...chosen.map((w) => w.confidence)), scale));
+    });
+  }
+  const rules: Rule[] = [
+    ...lines.horizontal.map((l) => ({ x0: l.from * scale, x1: l.to * scale, y0: l.at * scale, y1: l.at * scale })),
+    ...lines.vertical.map((l) => ({ x0: l.at * scale, x1: l.at * scale, y0: l.from * scale, y1: l.to * scale })),
+  ];
+  return { number, width: image.width * scale, height: image.height * scale, runs, rules, imageCoverage: 1, skewDegrees, digitCells: digitCells.length };
+}
+
+/** OCR results of a document, stored by the pipeline in the raw archive so `reprocess` does not OCR again. */
+export interface OcrCache {
+  load(): Promise<OcrPage[] | null>;
+  save(pages: OcrPage[]): Promise<void>;
+}
+
+/** How extraction treats pages without a text layer: read them with this runner, or say why they are not read. */
+export type OcrOption = { runner: OcrRunner; cache?: OcrCache; maxPages?: number } | { unavailable: string };
+
+export interface OcrOutcome {
+  pages: OcrPage[];
+  /** Pages that could not be read, with why (time or memory budget, a crashed subprocess). */
+  failures: { page: number; message: string }[];
+  fromCache: boolean;
+}
+
+/** Read the given pages of a PDF, one page per core at a time; cached results are used when present. */
+export async function ocrPdfPages(pdf: Uint8Array, numbers: number[], option: { runner: OcrRunner; cache?: OcrCache }): Promise<OcrOutcome> {
+  const cached = await option.cache?.load().catch(() => null);
+  if (cached && numbers.every((n) => cached.some((p) => p.number === n))) {
+    return { pages: cached.filter((p) => numbers.includes(p.number)), failures: [], fromCache: true };
+  }
+  const pages: OcrPage[] = [];
+  const failures: { page: number; message: string }[] = [];
+  const queue = [...numbers];
+  const worker = async () => {
+    for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+      try {
+        pages.push(await ocrPage(await option.runner.rasterise(pdf, n), n, option.runner));
+      } catch (error) {
+        failures.push({ page: n, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, option.runner.concurrency) }, worker));
+  pages.sort((a, b) => a.number - b.number);
+  if (failures.length === 0) await option.cache?.save(pages).catch(() => {});
+  return { pages, failures, fromCache: false };
+}
