@@ -36,9 +36,7 @@ export interface OcrPage extends PdfPage {
   digitCells: number;
 }
 
-const isCjk = (s: string) => /[\u3400-\u9fff]/.test(s);
-/** Text a value cell may hold: digits and what surrounds numbers. */
-const DIGITISH = /^[\d.,，\-－—/]+$/;
+const cjkCount = (s: string) => s.match(/[\u3400-\u9fff]/g)?.length ?? 0;
 
 /** Positions of lines closer than `snap` pixels merged (their mean). */
 function clusterPositions(lines: PixelLine[], snap: number): number[] {
@@ -79,6 +77,12 @@ export function ruledCells(lines: RulingLines, dpi: number): Box[] {
   return cells;
 }
 
+/** Printed digits are near-black; a seal (red, grey when scanned) or a tinted cell is not: only dark ink. */
+const PRINT_INK = 110;
+function keepDarkInk(image: GrayImage): GrayImage {
+  return { ...image, data: image.data.map((v) => (v < PRINT_INK ? 0 : 255)) };
+}
+
 const centreIn = (w: OcrWord, b: Box) => {
   const x = w.left + w.width / 2;
   const y = w.top + w.height / 2;
@@ -106,9 +110,13 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
   const digitCells: { cell: Box; ink: Box }[] = [];
   for (const cell of ruledCells(lines, dpi)) {
     const inside = words.filter((w) => centreIn(w, cell));
-    if (inside.some((w) => isCjk(w.text) || !DIGITISH.test(w.text))) continue;
+    // A label has Chinese words; one stray character is what a speck or a seal's stroke reads as.
+    if (cjkCount(inside.map((w) => w.text).join('')) >= 2) continue;
     const interior = { x0: cell.x0 + inset, y0: cell.y0 + inset, x1: cell.x1 - inset, y1: cell.y1 - inset };
-    const ink = inkBox(crop(clean, interior), Math.max(6, (dpi / 100) ** 2 * 3));
+    // Where the digits are: the darkest ink locates them (a seal's ring is lighter), any ink when there is none that dark.
+    const area = crop(clean, interior);
+    const minInk = Math.max(6, (dpi / 100) ** 2 * 3);
+    const ink = inkBox(keepDarkInk(area), minInk) ?? inkBox(area, minInk);
     for (const w of inside) replaced.add(w);
     if (!ink) continue;
     const pad = Math.round(dpi / 30);
@@ -127,10 +135,12 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
       const band = strip.bands[i];
       const mine = digitWords.filter((w) => { const y = w.top + w.height / 2; return y >= band.y0 && y < band.y1; }).sort((a, b) => a.left - b.left);
       // What the page pass read in this cell is the fallback when the digits pass reads nothing.
-      const fallback = words.filter((w) => replaced.has(w) && centreIn(w, d.cell)).sort((a, b) => a.left - b.left);
+      const fallback = words.filter((w) => replaced.has(w) && centreIn(w, d.cell) && /^[\d.]+$/.test(w.text)).sort((a, b) => a.left - b.left);
       const chosen = mine.length > 0 ? mine : fallback;
-      if (chosen.length === 0) return;
-      const text = chosen.map((w) => w.text).join('');
+      // Ink that reads as no number: an empty run with confidence 0 marks the cell as unreadable, not blank.
+      if (chosen.length === 0) return runs.push(wordRun('', d.ink, 0, scale));
+      // A number neither starts nor ends with a point, nor ends with a dash, nor is "-0": there they are specks.
+      const text = chosen.map((w) => w.text).join('').replace(/^\.+|[.-]+$/g, '').replace(/^-+(?=0|\.|$)/, '');
       runs.push(wordRun(text, d.ink, Math.min(...chosen.map((w) => w.confidence)), scale));
     });
   }

@@ -73,6 +73,27 @@ function scanRuns(lines: number, length: number, dark: (i: number, j: number) =>
     .map((l) => ({ ...l, at: sums.get(l)! / l.thickness }));
 }
 
+/** Pieces of one rule cut by a stamp or a faint stretch (same position, a short gap) become one line again. */
+function joinCollinear(lines: PixelLine[], snap: number, maxGap: number): PixelLine[] {
+  const sorted = [...lines].sort((a, b) => a.at - b.at || a.from - b.from);
+  const out: PixelLine[] = [];
+  for (const l of sorted) {
+    const same = out.find((o) => Math.abs(o.at - l.at) <= snap && l.from <= o.to + maxGap && l.to >= o.from - maxGap);
+    if (same) {
+      same.from = Math.min(same.from, l.from);
+      same.to = Math.max(same.to, l.to);
+      same.thickness = Math.max(same.thickness, l.thickness);
+    } else out.push({ ...l });
+  }
+  return out;
+}
+
+/** A rule of a table ends on rules across it at both ends; arcs of a seal, underlines and strokes do not. */
+function anchored(line: PixelLine, across: PixelLine[], tolerance: number): boolean {
+  const endsOn = (end: number) => across.some((a) => Math.abs(a.at - end) <= tolerance && line.at >= a.from - tolerance && line.at <= a.to + tolerance);
+  return endsOn(line.from) && endsOn(line.to);
+}
+
 /** Ruling lines of a page rasterised at `dpi`. */
 export function findRulingLines(image: GrayImage, dpi: number): RulingLines {
   const { width, height, data } = image;
@@ -81,9 +102,11 @@ export function findRulingLines(image: GrayImage, dpi: number): RulingLines {
     maxGap: Math.max(2, Math.round(dpi / 100)),
     maxThickness: Math.max(4, Math.round(dpi / 25)),
   };
-  const horizontal = scanRuns(height, width, (y, x) => data[y * width + x] < INK, o);
-  const vertical = scanRuns(width, height, (x, y) => data[y * width + x] < INK, o);
-  return { horizontal, vertical };
+  const snap = Math.max(3, dpi / 60);
+  const h = joinCollinear(scanRuns(height, width, (y, x) => data[y * width + x] < INK, o), snap, dpi / 10);
+  const v = joinCollinear(scanRuns(width, height, (x, y) => data[y * width + x] < INK, o), snap, dpi / 10);
+  const tolerance = dpi / 25;
+  return { horizontal: h.filter((l) => anchored(l, v, tolerance)), vertical: v.filter((l) => anchored(l, h, tolerance)) };
 }
 
 /** Paint the lines white (with a pixel of margin) so the text recogniser does not read them as 1, l or 一. */

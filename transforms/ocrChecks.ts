@@ -167,7 +167,9 @@ export function reviewOcrCells(
   }
   const passing = checks.filter((c) => c.passed && HARD_RULES.has(c.rule));
   const unchecked = ocrValues.filter((id) => !flagged.has(id) && !passing.some((check) => coveredBy(check, id)));
-  const low = unchecked.filter((id) => (full[id].confidence ?? 0) < UNCHECKED_MIN_CONFIDENCE);
+  // A cell with ink that read as no number is blank in the record, but not known to be blank.
+  const unreadable = [...readings.keys()].filter((id) => full[id]?.status === 'blank' && readings.get(id)!.confidence === 0);
+  const low = [...unchecked.filter((id) => (full[id].confidence ?? 0) < UNCHECKED_MIN_CONFIDENCE), ...unreadable];
   if (low.length > 0) {
     issues.push({
       code: 'ocr_low_confidence',
