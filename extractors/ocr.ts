@@ -54,13 +54,39 @@ const covers = (lines: PixelLine[], at: number, from: number, to: number, snap: 
   lines.some((l) => Math.abs(l.at - at) <= snap && Math.min(l.to, to) - Math.max(l.from, from) >= 0.6 * (to - from));
 
 /**
+ * Where a table runs off the page (or onto it), its columns' rules stop at one height with no rule across them:
+ * that height closes (opens) the cells like a rule would.
+ */
+function pageCuts(vertical: PixelLine[], snap: number): PixelLine[] {
+  const cuts: PixelLine[] = [];
+  for (const end of ['from', 'to'] as const) {
+    const sorted = [...vertical].sort((a, b) => a[end] - b[end]);
+    let group: PixelLine[] = [];
+    const flush = () => {
+      if (group.length >= 3) {
+        const at = group.reduce((sum, l) => sum + l[end], 0) / group.length;
+        cuts.push({ at, from: Math.min(...group.map((l) => l.at)), to: Math.max(...group.map((l) => l.at)), thickness: 1 });
+      }
+      group = [];
+    };
+    for (const l of sorted) {
+      if (group.length > 0 && l[end] - group[group.length - 1][end] > snap) flush();
+      group.push(l);
+    }
+    flush();
+  }
+  return cuts;
+}
+
+/**
  * Cells closed on all four sides by ruling lines: where a table's values are printed. Row bands lie
  * between consecutive horizontal rules; in each band, the vertical rules that cross it cut the cells,
  * so tables with different columns on one page each get their own.
  */
 export function ruledCells(lines: RulingLines, dpi: number): Box[] {
   const snap = dpi / 30;
-  const ys = clusterPositions(lines.horizontal, snap);
+  const horizontal = [...lines.horizontal, ...pageCuts(lines.vertical, snap)];
+  const ys = clusterPositions(horizontal, snap);
   const xs = clusterPositions(lines.vertical, snap);
   const cells: Box[] = [];
   for (let r = 0; r + 1 < ys.length; r++) {
@@ -69,7 +95,7 @@ export function ruledCells(lines: RulingLines, dpi: number): Box[] {
     const cuts = xs.filter((x) => covers(lines.vertical, x, y0, y1, snap));
     for (let c = 0; c + 1 < cuts.length; c++) {
       const [x0, x1] = [cuts[c], cuts[c + 1]];
-      if (x1 - x0 >= dpi / 10 && covers(lines.horizontal, y0, x0, x1, snap) && covers(lines.horizontal, y1, x0, x1, snap)) {
+      if (x1 - x0 >= dpi / 10 && covers(horizontal, y0, x0, x1, snap) && covers(horizontal, y1, x0, x1, snap)) {
         cells.push({ x0, y0, x1, y1 });
       }
     }
@@ -81,6 +107,13 @@ export function ruledCells(lines: RulingLines, dpi: number): Box[] {
 const PRINT_INK = 110;
 function keepDarkInk(image: GrayImage): GrayImage {
   return { ...image, data: image.data.map((v) => (v < PRINT_INK ? 0 : 255)) };
+}
+
+/** Share of a word's box that lies inside a box. */
+function shareInside(w: OcrWord, b: Box): number {
+  const x = Math.max(0, Math.min(w.left + w.width, b.x1) - Math.max(w.left, b.x0));
+  const y = Math.max(0, Math.min(w.top + w.height, b.y1) - Math.max(w.top, b.y0));
+  return (x * y) / Math.max(1, w.width * w.height);
 }
 
 const centreIn = (w: OcrWord, b: Box) => {
@@ -109,7 +142,8 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
   const replaced = new Set<OcrWord>();
   const digitCells: { cell: Box; ink: Box }[] = [];
   for (const cell of ruledCells(lines, dpi)) {
-    const inside = words.filter((w) => centreIn(w, cell));
+    // A word mostly outside the cell (one junk "word" read across a whole row of numbers) does not make it a label.
+    const inside = words.filter((w) => shareInside(w, cell) >= 0.6);
     // A label has Chinese words; one stray character is what a speck or a seal's stroke reads as.
     if (cjkCount(inside.map((w) => w.text).join('')) >= 2) continue;
     const interior = { x0: cell.x0 + inset, y0: cell.y0 + inset, x1: cell.x1 - inset, y1: cell.y1 - inset };
@@ -117,7 +151,7 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
     const area = crop(clean, interior);
     const minInk = Math.max(6, (dpi / 100) ** 2 * 3);
     const ink = inkBox(keepDarkInk(area), minInk) ?? inkBox(area, minInk);
-    for (const w of inside) replaced.add(w);
+    for (const w of words) if (shareInside(w, cell) >= 0.3 || centreIn(w, cell)) replaced.add(w);
     if (!ink) continue;
     const pad = Math.round(dpi / 30);
     digitCells.push({

@@ -3,7 +3,10 @@
 // JPEG noise or a faint scan bridged; runs on neighbouring rows that overlap become one line, and a
 // "line" thicker than a rule (a stamp, a filled box, a bold heading) is dropped. Lines come back in
 // pixels, with their thickness, so they can also be erased before text recognition.
-import { INK, type GrayImage } from './ocrImage.ts';
+import type { GrayImage } from './ocrImage.ts';
+
+/** Rules are often printed thin or grey, and a scan blurs them further: a lighter grey counts as a rule's ink. */
+const RULE_INK = 200;
 
 export interface PixelLine {
   /** Centre row (horizontal line) or column (vertical line). */
@@ -88,10 +91,14 @@ function joinCollinear(lines: PixelLine[], snap: number, maxGap: number): PixelL
   return out;
 }
 
-/** A rule of a table ends on rules across it at both ends; arcs of a seal, underlines and strokes do not. */
-function anchored(line: PixelLine, across: PixelLine[], tolerance: number): boolean {
+/**
+ * A rule of a table ends on rules across it at both ends, or at one end when it is long (a table cut by the page
+ * edge); arcs of a seal, underlines and strokes do neither.
+ */
+function anchored(line: PixelLine, across: PixelLine[], tolerance: number, long: number): boolean {
   const endsOn = (end: number) => across.some((a) => Math.abs(a.at - end) <= tolerance && line.at >= a.from - tolerance && line.at <= a.to + tolerance);
-  return endsOn(line.from) && endsOn(line.to);
+  const ends = Number(endsOn(line.from)) + Number(endsOn(line.to));
+  return ends === 2 || (ends === 1 && line.to - line.from >= long);
 }
 
 /** Ruling lines of a page rasterised at `dpi`. */
@@ -103,10 +110,10 @@ export function findRulingLines(image: GrayImage, dpi: number): RulingLines {
     maxThickness: Math.max(4, Math.round(dpi / 25)),
   };
   const snap = Math.max(3, dpi / 60);
-  const h = joinCollinear(scanRuns(height, width, (y, x) => data[y * width + x] < INK, o), snap, dpi / 10);
-  const v = joinCollinear(scanRuns(width, height, (x, y) => data[y * width + x] < INK, o), snap, dpi / 10);
+  const h = joinCollinear(scanRuns(height, width, (y, x) => data[y * width + x] < RULE_INK, o), snap, dpi / 10);
+  const v = joinCollinear(scanRuns(width, height, (x, y) => data[y * width + x] < RULE_INK, o), snap, dpi / 10);
   const tolerance = dpi / 25;
-  return { horizontal: h.filter((l) => anchored(l, v, tolerance)), vertical: v.filter((l) => anchored(l, h, tolerance)) };
+  return { horizontal: h.filter((l) => anchored(l, v, tolerance, dpi)), vertical: v.filter((l) => anchored(l, h, tolerance, dpi)) };
 }
 
 /** Paint the lines white (with a pixel of margin) so the text recogniser does not read them as 1, l or 一. */

@@ -4,6 +4,7 @@ import type { CellMap } from './cells.ts';
 import { completeCells } from './derive.ts';
 import { bodyText, nearMissReason, readMetadata, readProse } from './metadata.ts';
 import { reviewOcrCells } from './ocrChecks.ts';
+import { snapOcrLabels } from './ocrLabels.ts';
 import { reportRecordSchema, type Layout, type ReportRecord } from './recordSchema.ts';
 import { rowStream } from './rowStream.ts';
 import { readTable2 } from './table2.ts';
@@ -30,7 +31,8 @@ function ordered(cells: CellMap): CellMap {
   return Object.fromEntries(Object.entries(cells).sort(([a], [b]) => rank(a) - rank(b)));
 }
 
-export function buildRecord(doc: ParsedDocument, ctx: RecordContext): ReportRecord {
+export function buildRecord(read: ParsedDocument, ctx: RecordContext): ReportRecord {
+  const doc = snapOcrLabels(read);
   const text = bodyText(doc);
   const items = rowStream(doc);
   const meta = readMetadata(doc, text);
