@@ -12,7 +12,7 @@ import type { PdfPage, Rule, TextRun } from './pdfPages.ts';
 /** Bumped when the OCR method changes what it reads from the same image: part of the OCR cache key. */
 export const OCR_METHOD_VERSION = 1;
 
-export type RecognitionMode = 'text' | 'digits';
+export type RecognitionMode = 'text' | 'digits' | 'digit-line';
 
 /** The side effects OCR needs, supplied by pipelines/ocr/ (and by tests): rasterising and recognising. */
 export interface OcrRunner {
@@ -24,7 +24,7 @@ export interface OcrRunner {
   readonly concurrency: number;
   /** One page (1-based) of a PDF as a grey image at `dpi`. */
   rasterise(pdf: Uint8Array, page: number): Promise<GrayImage>;
-  /** Tesseract TSV for an image: 'text' reads Chinese page text, 'digits' reads only 0-9 . - one band per line. */
+  /** Tesseract TSV for an image: 'text' reads Chinese page text, 'digits' only 0-9 . - in lines, 'digit-line' the same on one line. */
   recognise(image: GrayImage, mode: RecognitionMode, dpi: number): Promise<string>;
 }
 
@@ -128,6 +128,14 @@ function wordRun(text: string, box: Box, confidence: number, scale: number): Tex
   return { text, x0: box.x0 * scale, x1: box.x1 * scale, top, bottom, baseline: bottom, fontSize: bottom - top, vertical: false, confidence };
 }
 
+/** Digits-only reading of cell images stacked in one strip (a column of lines, or one line): the words of each. */
+async function readDigits(crops: GrayImage[], layout: 'column' | 'row', runner: OcrRunner): Promise<OcrWord[][]> {
+  // On one line, wide gaps keep each number a word of its own.
+  const strip = stack(crops, Math.round(runner.dpi / (layout === 'row' ? 2 : 8)), layout);
+  const words = parseTsv(await runner.recognise(strip.image, layout === 'row' ? 'digit-line' : 'digits', runner.dpi));
+  return strip.bands.map((band) => words.filter((w) => centreIn(w, band)).sort((a, b) => a.left - b.left));
+}
+
 /** Read one page image. `number` is the page's number in its document. */
 export async function ocrPage(image: GrayImage, number: number, runner: OcrRunner): Promise<OcrPage> {
   const { dpi } = runner;
@@ -163,14 +171,18 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
   const runs: TextRun[] = words.filter((w) => !replaced.has(w)).map((w) =>
     wordRun(w.text, { x0: w.left, y0: w.top, x1: w.left + w.width, y1: w.top + w.height }, w.confidence, scale));
   if (digitCells.length > 0) {
-    const strip = stack(digitCells.map((d) => crop(clean, d.ink)), Math.round(dpi / 8));
-    const digitWords = parseTsv(await runner.recognise(strip.image, 'digits', dpi));
+    const crops = digitCells.map((d) => crop(clean, d.ink));
+    const read = await readDigits(crops, 'column', runner);
+    // Tesseract drops a lone thin "1" among many lines of a tall strip; read alone on one line, it does not.
+    const missed = read.flatMap((words, i) => (words.length === 0 ? [i] : []));
+    if (missed.length > 0) {
+      const again = await readDigits(missed.map((i) => crops[i]), 'row', runner);
+      missed.forEach((i, k) => (read[i] = again[k]));
+    }
     digitCells.forEach((d, i) => {
-      const band = strip.bands[i];
-      const mine = digitWords.filter((w) => { const y = w.top + w.height / 2; return y >= band.y0 && y < band.y1; }).sort((a, b) => a.left - b.left);
       // What the page pass read in this cell is the fallback when the digits pass reads nothing.
       const fallback = words.filter((w) => replaced.has(w) && centreIn(w, d.cell) && /^[\d.]+$/.test(w.text)).sort((a, b) => a.left - b.left);
-      const chosen = mine.length > 0 ? mine : fallback;
+      const chosen = read[i].length > 0 ? read[i] : fallback;
       // Ink that reads as no number: an empty run with confidence 0 marks the cell as unreadable, not blank.
       if (chosen.length === 0) return runs.push(wordRun('', d.ink, 0, scale));
       // A number neither starts nor ends with a point, nor ends with a dash, nor is "-0": there they are specks.

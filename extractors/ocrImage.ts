@@ -159,19 +159,23 @@ export function inkBox(image: GrayImage, minPixels: number): Box | null {
 }
 
 /**
- * Images stacked top to bottom on white, each on its own band `gap` pixels apart and indented by
- * `gap`, so one recognition call reads them all and each word maps back to its band by position.
+ * Images stacked on white, top to bottom (each on its own line) or left to right (all on one line), `gap`
+ * pixels apart and from the edges, so one recognition call reads them all and each word maps back to its
+ * image by position.
  */
-export function stack(images: GrayImage[], gap: number): { image: GrayImage; bands: Box[] } {
-  const width = Math.max(1, ...images.map((i) => i.width)) + 2 * gap;
-  const height = images.reduce((h, i) => h + i.height + gap, gap);
+export function stack(images: GrayImage[], gap: number, layout: 'column' | 'row' = 'column'): { image: GrayImage; bands: Box[] } {
+  const across = layout === 'column';
+  const thick = Math.max(1, ...images.map((i) => (across ? i.width : i.height))) + 2 * gap;
+  const long = images.reduce((n, i) => n + (across ? i.height : i.width) + gap, gap);
+  const [width, height] = across ? [thick, long] : [long, thick];
   const data = new Uint8Array(width * height).fill(255);
   const bands: Box[] = [];
-  let y = gap;
+  let at = gap;
   for (const img of images) {
-    for (let r = 0; r < img.height; r++) data.set(img.data.subarray(r * img.width, (r + 1) * img.width), (y + r) * width + gap);
-    bands.push({ x0: gap, y0: y, x1: gap + img.width, y1: y + img.height });
-    y += img.height + gap;
+    const [x, y] = across ? [gap, at] : [at, gap];
+    for (let r = 0; r < img.height; r++) data.set(img.data.subarray(r * img.width, (r + 1) * img.width), (y + r) * width + x);
+    bands.push(across ? { x0: 0, y0: y, x1: width, y1: y + img.height } : { x0: x, y0: 0, x1: x + img.width, y1: height });
+    at += (across ? img.height : img.width) + gap;
   }
   return { image: { width, height, data }, bands };
 }

@@ -83,7 +83,7 @@ export function tesseractRunner(engine: string, settings: Partial<TesseractSetti
     async recognise(image: GrayImage, mode: RecognitionMode, dpi: number) {
       const args = mode === 'text'
         ? ['stdin', 'stdout', '-l', 'chi_sim', '--psm', '6', '--dpi', String(dpi), 'tsv']
-        : ['stdin', 'stdout', '-l', 'eng', '--psm', '6', '--dpi', String(dpi), '-c', 'tessedit_char_whitelist=0123456789.-', 'tsv'];
+        : ['stdin', 'stdout', '-l', 'eng', '--psm', mode === 'digits' ? '6' : '7', '--dpi', String(dpi), '-c', 'tessedit_char_whitelist=0123456789.-', 'tsv'];
       const out = await slots(() => run('tesseract', args, encodePgm(image), budget, `recognising ${mode}`));
       return out.toString('utf8');
     },

@@ -1,0 +1,49 @@
+// OCR throughput: a degraded scan of a real report (test/fixtures/scans/huaian-city-2024-scan.pdf, its pages
+// 3–5 printed at 300 dpi) read by OCR, against the text-layer PDF path on the source PDF's same three pages
+// (huaian-city-2024.pdf, read whole and counted per page). Pages/s and table cells/s for both, and the ratio;
+// tesseract runs two processes at once (one per core). Needs tesseract: without it, says so and measures nothing.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bench, describe } from 'vitest';
+import { extractDocument } from '../../extractors/extract.ts';
+import { probeTesseract, tesseractRunner } from '../../pipelines/ocr/tesseract.ts';
+import { buildRecord } from '../../transforms/record.ts';
+
+const scan = new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/scans/huaian-city-2024-scan.pdf')));
+const text = new Uint8Array(readFileSync(join(import.meta.dirname, '../../data/samples/corpus/huaian-city-2024.pdf')));
+const SCAN_PAGES = 3;
+const TEXT_PAGES = 6;
+const probe = await probeTesseract();
+
+/** Pages/s and printed cells/s of one document read `rounds` times. */
+async function rate(pages: number, read: () => Promise<number>, rounds: number): Promise<{ pages: number; cells: number }> {
+  await read();
+  const start = performance.now();
+  let cells = 0;
+  for (let i = 0; i < rounds; i++) cells += await read();
+  const seconds = (performance.now() - start) / 1000;
+  return { pages: (pages * rounds) / seconds, cells: cells / seconds };
+}
+
+const printedCells = async (bytes: Uint8Array, ocr?: Parameters<typeof extractDocument>[0]['ocr']) => {
+  const record = buildRecord(await extractDocument({ bytes, ocr }), { source: 'bench', sha256: createHash('sha256').update(bytes).digest('hex') });
+  return Object.values(record.cells).filter((c) => c.at !== null).length;
+};
+
+if (probe.ok) {
+  const runner = tesseractRunner(probe.engine);
+  const ocr = await rate(SCAN_PAGES, () => printedCells(scan, { runner }), 2);
+  const layer = await rate(TEXT_PAGES, () => printedCells(text), 5);
+  console.log(
+    `ocr pages/s: ${ocr.pages.toFixed(3)}, cells/s: ${ocr.cells.toFixed(1)}; text-layer pages/s: ${layer.pages.toFixed(2)}, cells/s: ${layer.cells.toFixed(1)}; ` +
+      `ratio (ocr / text layer) pages: ${(ocr.pages / layer.pages).toFixed(4)} (${probe.engine}, 300 dpi, ${runner.concurrency} tesseract processes)`,
+  );
+  describe('OCR of a 3-page scan against the text layer of the same report', () => {
+    bench('OCR (pdftoppm + tesseract, 300 dpi)', () => printedCells(scan, { runner }).then(() => {}), { iterations: 1 });
+    bench('text layer (pdf.js)', () => printedCells(text).then(() => {}), { iterations: 3 });
+  });
+} else {
+  console.log(`ocr bench skipped: ${probe.reason}`);
+  describe('OCR', () => bench('skipped: tesseract not installed', () => {}, { iterations: 1 }));
+}
