@@ -1,6 +1,7 @@
 // OCR of scanned reports (needs tesseract with its chi_sim and eng models, and pdftoppm; skipped with the
 // reason printed when they are missing). The fixtures are real published reports printed to images and degraded
 // like a scanner (test/fixtures/scans/build.sh); expected values are the source documents' hand-checked cells.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,14 @@ describe.skipIf(!runner)('OCR of scanned reports', () => {
 });
 
 describe('without OCR', () => {
+  it('gov-reports extract --no-ocr says once per run that scanned documents are not read, and why', () => {
+    const scanned = join(OFFICE, 'pingtan-2023-scanned.pdf');
+    const run = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/gov-reports.js'), 'extract', '--no-ocr', scanned, scanned], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.match(/scanned documents are not read by OCR in this run: OCR is turned off \(--no-ocr\)/g)).toHaveLength(1);
+    expect(run.stdout.match(/FAILED \(scanned_pdf\)/g)).toHaveLength(2);
+  });
+
   it('scanned pages are reported with the reason they were not read', async () => {
     const doc = await extractDocument({ bytes: readFileSync(join(OFFICE, 'pingtan-2023-scanned.pdf')), ocr: { unavailable: 'OCR is turned off (--no-ocr)' } });
     expect(doc.issues.map((i) => [i.code, i.severity])).toEqual([['scanned_pdf', 'error'], ['ocr_skipped', 'info']]);
