@@ -40,7 +40,8 @@ describe.skipIf(!runner)('OCR of scanned reports', () => {
       expected += score.expected;
       exact += score.exact;
       const flagged = score.wrong.filter((w) => w.flagged).length;
-      lines.push(`  ${f.file} (${f.what}): ${score.exact}/${score.expected} exact, ${score.wrong.length} wrong of which ${flagged} flagged`);
+      const notes = record.issues.filter((i) => i.severity !== 'info').map((i) => i.code);
+      lines.push(`  ${f.file} (${f.what}): ${score.exact}/${score.expected} exact, ${score.wrong.length} wrong of which ${flagged} flagged; issues ${notes.join(' ')}`);
       for (const w of score.wrong) {
         lines.push(`    ${w.id}: expected ${w.expected}, got ${w.got} (${w.status}, "${w.raw}")${w.flagged ? ' flagged' : ''}`);
         // A wrong value absent from the record, or left unparsed, is not presented as a value at all.
