@@ -167,8 +167,9 @@ export function reviewOcrCells(
   }
   const passing = checks.filter((c) => c.passed && HARD_RULES.has(c.rule));
   const unchecked = ocrValues.filter((id) => !flagged.has(id) && !passing.some((check) => coveredBy(check, id)));
-  // A cell with ink that read as no number is blank in the record, but not known to be blank.
-  const unreadable = [...readings.keys()].filter((id) => full[id]?.status === 'blank' && readings.get(id)!.confidence === 0);
+  // A blank that OCR saw (or ink that read as no number) is not known to be blank unless the arithmetic made it a
+  // zero (imputed_zero): a faint or stamped-over digit looks the same.
+  const unreadable = [...readings.keys()].filter((id) => full[id]?.status === 'blank');
   const low = [...unchecked.filter((id) => (full[id].confidence ?? 0) < UNCHECKED_MIN_CONFIDENCE), ...unreadable];
   if (low.length > 0) {
     issues.push({

@@ -22,7 +22,8 @@ export interface TesseractSettings {
 
 export const DEFAULT_TESSERACT_SETTINGS: TesseractSettings = {
   dpi: 300,
-  pageTimeoutMs: 60_000,
+  // A 300 dpi page takes 2–15 s on one core; a loaded machine needs the headroom, a runaway page is still cut.
+  pageTimeoutMs: 120_000,
   maxMemoryMb: 1536,
   concurrency: Math.max(1, availableParallelism()),
 };
