@@ -113,6 +113,7 @@ export function reviewOcrCells(
   const current: CellMap = { ...printed };
   const corrections: { id: string; raw: string; value: number; fixed: string[] }[] = [];
   let state = evaluate(current);
+  const asRead = state.checks;
   for (let round = 0; round < MAX_CORRECTIONS; round++) {
     const failing = state.checks.filter((c) => !c.passed && HARD_RULES.has(c.rule));
     if (failing.length === 0) break;
@@ -163,6 +164,18 @@ export function reviewOcrCells(
       code: 'ocr_check_failed',
       severity: 'warning',
       message: `${check.rule} ${check.scope} fails (${check.detail}): the OCR readings ${ids.join(', ')} are not exact`,
+    });
+  }
+  // A rule that passes only with a proposed correction confirms nothing: its readings stay unconfirmed.
+  const nowPassing = new Set(checks.filter((c) => c.passed).map(keyOf));
+  for (const check of asRead.filter((c) => !c.passed && HARD_RULES.has(c.rule) && nowPassing.has(keyOf(c)))) {
+    const ids = [...readings.keys()].filter((id) => coveredBy(check, id) && full[id]?.at);
+    if (ids.length === 0) continue;
+    ids.forEach((id) => flagged.add(id));
+    issues.push({
+      code: 'ocr_check_repaired',
+      severity: 'warning',
+      message: `${check.rule} ${check.scope} failed as read (${check.detail}) and passes only with the proposed correction: the OCR readings ${ids.join(', ')} are not confirmed`,
     });
   }
   const passing = checks.filter((c) => c.passed && HARD_RULES.has(c.rule));

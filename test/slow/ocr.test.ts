@@ -117,7 +117,7 @@ describe('without OCR', () => {
 
 // flaggedCells is what the accuracy test relies on: check it reads the issue messages the review writes.
 describe('flag parsing', () => {
-  it('names every cell id of ocr_check_failed and ocr_low_confidence issues', () => {
+  it('names every cell id of ocr_check_failed, ocr_check_repaired, ocr_corrected and ocr_low_confidence issues', () => {
     const ids = flaggedCells({
       issues: [
         { code: 'ocr_check_failed', severity: 'warning', message: 'H2 granted fails (1 = 2): the OCR readings t3.granted.total, t3.granted.natural_person are not exact' },

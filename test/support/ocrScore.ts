@@ -14,8 +14,8 @@ export interface OcrScore {
   wrong: { id: string; expected: number | null; got: number | null; status: string; raw: string; flagged: boolean }[];
 }
 
-/** Issues that say a value is not to be trusted: a failed rule over it, or a low confidence no rule backs. */
-const FLAG_CODES = new Set(['ocr_check_failed', 'ocr_low_confidence']);
+/** Issues that say a value is not to be trusted: a failed (or only repaired) rule over it, a proposal, a low confidence no rule backs. */
+const FLAG_CODES = new Set(['ocr_check_failed', 'ocr_check_repaired', 'ocr_corrected', 'ocr_low_confidence']);
 
 export function flaggedCells(record: ReportRecord): Set<string> {
   const ids = record.issues.filter((i) => FLAG_CODES.has(i.code)).flatMap((i) => i.message.match(/t[234]\.[a-z_0-9]+\.[a-z_0-9]+/g) ?? []);
