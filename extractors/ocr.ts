@@ -233,6 +233,7 @@ export async function ocrPdfPages(pdf: Uint8Array, numbers: number[], option: { 
   };
   await Promise.all(Array.from({ length: Math.max(1, option.runner.concurrency) }, worker));
   pages.sort((a, b) => a.number - b.number);
+  failures.sort((a, b) => a.page - b.page);
   if (failures.length === 0) await option.cache?.save(pages).catch(() => {});
   return { pages, failures, fromCache: false };
 }
