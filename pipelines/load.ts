@@ -67,7 +67,7 @@ export interface LoadSummary {
 export const DEFAULT_BATCH_SIZE = 100;
 
 /** Error issues that mean the document is not an annual report at all (reports.is_report = false). */
-export const NOT_A_REPORT_ISSUE_CODES: ReadonlySet<string> = new Set(['not_annual_report', 'unreadable']);
+export const NOT_A_REPORT_ISSUE_CODES: ReadonlySet<string> = new Set(['not_annual_report', 'unreadable', 'headline_tables_not_found']);
 
 // ---------------------------------------------------------------------------------------------------
 // Record paths → column names
@@ -81,6 +81,7 @@ const COLUMN_NAME_PREFIXES: Readonly<Record<string, string>> = {
   sha256: 'document_sha256',
   meta: '',
   'meta.contact': 'contact',
+  'meta.tables': '',
   prose: '',
   'prose.info_processing_fee': 'info_fee',
   raw: 'raw_text',

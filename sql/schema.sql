@@ -75,11 +75,28 @@ CREATE TABLE IF NOT EXISTS reports (
   contact_person           VARCHAR,
   contact_url              VARCHAR,
   truncated_tables         VARCHAR[] NOT NULL,
+  -- What was read of tables 2, 3, 4: found | partial | absent, printed cells read, where a partial table
+  -- stops, and the issue code saying why (t4_not_found, t3_truncated, …). 0 printed is not "not read".
+  t2_status                VARCHAR NOT NULL,
+  t2_printed_cells         INTEGER NOT NULL,
+  t2_stops_after           VARCHAR,
+  t2_reason                VARCHAR,
+  t3_status                VARCHAR NOT NULL,
+  t3_printed_cells         INTEGER NOT NULL,
+  t3_stops_after           VARCHAR,
+  t3_reason                VARCHAR,
+  t4_status                VARCHAR NOT NULL,
+  t4_printed_cells         INTEGER NOT NULL,
+  t4_stops_after           VARCHAR,
+  t4_reason                VARCHAR,
   document_format          VARCHAR NOT NULL,
   proactive_items_total    DOUBLE,
   applications_received    DOUBLE,
   no_applications_statement VARCHAR,
   no_review_litigation_statement VARCHAR,
+  stated_admin_reviews     DOUBLE,           -- counts stated in the prose (status prose), never table cells
+  stated_lawsuits          DOUBLE,
+  stated_documents_issued  DOUBLE,
   info_fee_status          VARCHAR NOT NULL,
   info_fee_amount_yuan     DOUBLE,
   info_fee_text            VARCHAR

@@ -2,6 +2,7 @@
 // cited format notice, contact block, the 信息处理费 statement and the counts stated in prose.
 import type { ParsedDocument } from '../extractors/document.ts';
 import type { Contact, ReportMeta, ReportProse } from './recordSchema.ts';
+import { readStatedCounts } from './statedCounts.ts';
 
 const CJK = '\\u4e00-\\u9fff';
 const PLACE_SUFFIX = '省|市|州|盟|地区|县|区|旗|镇|乡|街道';
@@ -163,11 +164,12 @@ export function readProse(text: string): ReportProse {
     applications_received: received ? Number(received[1]) : null,
     no_applications_statement: none ? none[0] : null,
     no_review_litigation_statement: noReview ? noReview[0] : null,
+    stated: readStatedCounts(text),
     info_processing_fee: feeStatement(text),
   };
 }
 
-export type MetaFields = Omit<ReportMeta, 't2_layout' | 't3_layout' | 'template_version' | 'truncated_tables' | 'document_format'>;
+export type MetaFields = Omit<ReportMeta, 't2_layout' | 't3_layout' | 'template_version' | 'truncated_tables' | 'tables' | 'document_format'>;
 
 export function readMetadata(doc: ParsedDocument, text: string): MetaFields {
   const title = findTitle(doc);

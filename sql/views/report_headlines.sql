@@ -2,6 +2,8 @@
 -- and how much of it failed a rule. A headline number is NULL when the report does not print the cells it is
 -- made of (an absent cell is unknown, not 0). applications_denied sums the eight （三）不予公开 rows that were
 -- printed; lawsuits adds 未经复议直接起诉 and 复议后起诉 and is NULL when either total is missing.
+-- t3_status / t4_status say whether the table was read (found | partial | absent): a 0 is a printed 0 only
+-- where its table was found. Where table 4 was not wholly read, *_stated carry the counts the prose states.
 CREATE OR REPLACE VIEW report_headlines AS
 WITH headline_cells AS (
   SELECT
@@ -48,6 +50,11 @@ SELECT
   h.admin_reviews,
   h.lawsuits_direct + h.lawsuits_after_review AS lawsuits,
   coalesce(h.cell_count, 0)          AS cell_count,
+  r.t2_status,
+  r.t3_status,
+  r.t4_status,
+  CASE WHEN r.t4_status <> 'found' THEN r.stated_admin_reviews END AS admin_reviews_stated,
+  CASE WHEN r.t4_status <> 'found' THEN r.stated_lawsuits END      AS lawsuits_stated,
   coalesce(k.failed_checks, 0)       AS failed_checks,
   coalesce(k.failed_hard_checks, 0)  AS failed_hard_checks,
   coalesce(i.error_issues, 0)        AS error_issues,

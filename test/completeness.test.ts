@@ -1,0 +1,75 @@
+// The completeness contract on real reports cut short in transfer: every record says for tables 2, 3
+// and 4 whether each was found, partial or absent, an absent table is named by an issue, a page cut at
+// 10% is not loaded as a report, and report_headlines tells "0 printed" from "not read".
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { extractDocument } from '../extractors/extract.ts';
+import { isAnnualReport, loadRecords } from '../pipelines/load.ts';
+import { Warehouse } from '../pipelines/warehouse.ts';
+import { buildRecord } from '../transforms/record.ts';
+import type { ReportRecord } from '../transforms/recordSchema.ts';
+import { CORPUS, readExpected, silentlyIncompleteTables } from './support/corpus.ts';
+
+async function recordOf(file: string, fraction = 1): Promise<ReportRecord> {
+  const all = readFileSync(join(CORPUS, file));
+  const bytes = all.subarray(0, Math.floor(all.length * fraction));
+  const doc = await extractDocument({ bytes, fileName: file });
+  return buildRecord(doc, { source: file, sha256: createHash('sha256').update(bytes).digest('hex') });
+}
+const statuses = (r: ReportRecord) => [r.meta.tables.t2.status, r.meta.tables.t3.status, r.meta.tables.t4.status];
+
+describe('completeness contract', () => {
+  it('a whole report: every table found, with the printed cells it read', async () => {
+    const record = await recordOf('pingtan-2023.html');
+    expect(record.meta.tables).toEqual({
+      t2: { status: 'found', printed_cells: 10, stops_after: null, reason: null },
+      t3: { status: 'found', printed_cells: 175, stops_after: null, reason: null },
+      t4: { status: 'found', printed_cells: 15, stops_after: null, reason: null },
+    });
+  });
+
+  for (const file of ['pingtan-2023.html', 'pingtan-2019.html', 'shuyang-fgj-2023.html']) {
+    it(`${file} cut at 95%: table 4 absent with an error, not a complete report`, async () => {
+      const record = await recordOf(file, 0.95);
+      expect(statuses(record)).toEqual(['found', 'found', 'absent']);
+      expect(record.meta.tables.t4.reason).toBe('t4_not_found');
+      expect(record.issues).toContainEqual(expect.objectContaining({ code: 't4_not_found', severity: 'error' }));
+      expect(silentlyIncompleteTables(readExpected(file), record)).toEqual([]);
+      // The corpus check fails such a record when nothing names the missing table.
+      const silent = { ...record, issues: record.issues.filter((i) => i.code !== 't4_not_found') };
+      expect(silentlyIncompleteTables(readExpected(file), silent)).toEqual(['t4']);
+    });
+  }
+
+  it('a page cut at 10%: tables 3 and 4 absent, the record is not loaded as a report', async () => {
+    const record = await recordOf('pingtan-2023.html', 0.1);
+    expect(statuses(record)).toEqual(['partial', 'absent', 'absent']);
+    expect(record.meta.tables.t2).toMatchObject({ stops_after: 'regulations', reason: 't2_rows_missing' });
+    expect(record.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['t3_not_found', 't4_not_found', 'headline_tables_not_found']));
+    expect(isAnnualReport(record)).toBe(false);
+  });
+
+  it('report_headlines: a table read, a table not read, and the counts the prose states', async () => {
+    const whole = await recordOf('pingtan-2023.html');
+    const cut = await recordOf('pingtan-2023.html', 0.95);
+    expect(whole.prose.stated).toMatchObject({ admin_reviews: 2, lawsuits: 7 });
+    expect(whole.checks.filter((c) => c.rule === 'S-6' && ['admin_reviews', 'lawsuits'].includes(c.scope)).map((c) => c.passed)).toEqual([true, true]);
+    const warehouse = await Warehouse.open(':memory:');
+    try {
+      await loadRecords(warehouse, [whole, cut]);
+      const rows = (
+        await warehouse.read(
+          `SELECT report_id, t3_status, t4_status, admin_reviews, lawsuits, admin_reviews_stated, lawsuits_stated FROM report_headlines ORDER BY t4_status DESC`,
+        )
+      ).getRowObjectsJson();
+      expect(rows).toEqual([
+        { report_id: whole.report_id, t3_status: 'found', t4_status: 'found', admin_reviews: 2, lawsuits: 7, admin_reviews_stated: null, lawsuits_stated: null },
+        { report_id: cut.report_id, t3_status: 'found', t4_status: 'absent', admin_reviews: null, lawsuits: null, admin_reviews_stated: 2, lawsuits_stated: 7 },
+      ]);
+    } finally {
+      warehouse.close();
+    }
+  });
+});
