@@ -48,7 +48,8 @@ function headingOf(text: string): StreamHeading | null {
   const label = normalizeLabel(text).replace(/^#+/, '');
   const rest = label.replace(ENUMERATOR, '');
   // Wrapped preamble sentences name the sections too: a heading has no sentence punctuation.
-  if (rest.length === 0 || label.length > HEADING_MAX_LENGTH || /[,，。;；、]/.test(rest)) return null;
+  // ("行政复议、行政诉讼" is the table-4 heading's own 、.)
+  if (rest.length === 0 || label.length > HEADING_MAX_LENGTH || /[,，。;；、]/.test(rest.replace(/行政复议、行政诉讼/, ''))) return null;
   const section = matchLabel(SECTION_HEADINGS, label);
   return section ? { kind: 'heading', section, text } : null;
 }

@@ -43,8 +43,10 @@ function collectCandidates(items: StreamItem[]): { candidates: Candidate[]; star
       else continue;
     }
     if (valueWindow(item, 15) && printedValueCount(item) >= 10) break; // the table-4 data row
-    if (T3_COLUMN_HEADER_ROW.test(item.allLabels)) continue; // 自然人 … 总计: a header, whatever its blank cells
     const printed = printedValueCount(item);
+    // 自然人 … 总计: a header, whatever its blank cells; unless a .doc row end was lost and the header runs
+    // into the first row, which then ends in that row's label and its seven values.
+    if (T3_COLUMN_HEADER_ROW.test(item.allLabels) && !(id && printed >= WIDTH)) continue;
     if (printed === 0 && T4_HEADER_ROW.test(item.allLabels)) break; // 行政复议 … 结果维持: table 4 begins
     if (printed === 0) {
       // A labelled row of blank cells is still a row.
