@@ -1,7 +1,7 @@
 // Flattens a ParsedDocument into one stream of section headings and table rows, in reading order.
 // Each row is split into its label cells and the run of value cells after the last label, so the
 // table readers never see formats, merged cells or padding: only "labels + values".
-import type { ParsedDocument } from '../extractors/document.ts';
+import type { Grid, ParsedDocument } from '../extractors/document.ts';
 import { SECTION_HEADINGS, T2_BLOCK, matchLabel } from './labels.ts';
 import { normalizeLabel } from './normalize.ts';
 import { isBlankText, isValueText } from './values.ts';
@@ -93,6 +93,25 @@ function rowFromTextLine(text: string, index: number): StreamRow | null {
   return rowFromCells(cells, false, true, -1, index);
 }
 
+/**
+ * The printed rows of a grid as [first, end) spans of grid rows. A grid row whose every number sits in a
+ * cell merged down from an earlier row of the span holds only more label lines of that printed row (a
+ * PDF grid cut at each text line of a tall row); in HTML and Word grids every row has its own values.
+ */
+function printedRowSpans(grid: Grid): [number, number][] {
+  const spans: [number, number][] = [];
+  let first = 0;
+  for (let r = 1; r <= grid.rows.length; r++) {
+    const numbers = r < grid.rows.length ? grid.rows[r].filter((cell) => cell.text.trim() !== '' && isValueText(cell.text) && !isBlankText(cell.text)) : [];
+    const continues = numbers.length > 0 && numbers.every((cell) => cell.originRow >= first && cell.originRow < r);
+    if (!continues) {
+      spans.push([first, r]);
+      first = r;
+    }
+  }
+  return spans;
+}
+
 export function rowStream(doc: ParsedDocument): StreamItem[] {
   const items: StreamItem[] = [];
   doc.blocks.forEach((block, blockIndex) => {
@@ -108,24 +127,31 @@ export function rowStream(doc: ParsedDocument): StreamItem[] {
       return;
     }
     const { grid } = block;
-    grid.rows.forEach((gridRow, r) => {
-      // Skip positions that continue a horizontally merged cell: one printed cell, one entry.
+    for (const [first, end] of printedRowSpans(grid)) {
+      // One printed cell, one entry: positions that continue a merged cell are skipped, and the label
+      // lines of a row that the grid cut into several (a PDF row whose values span them) are joined.
       const cells: StreamCell[] = [];
-      gridRow.forEach((cell, c) => {
-        if (cell.originCol !== c) return;
-        cells.push({ text: cell.text, table: grid.index, row: r, col: c });
-      });
+      for (let c = 0; c < (grid.rows[first]?.length ?? 0); c++) {
+        const origins = new Map<string, string>();
+        for (let r = first; r < end; r++) {
+          const cell = grid.rows[r][c];
+          if (cell && cell.originCol === c && (cell.originRow === r || r === first)) origins.set(`${cell.originRow},${c}`, cell.text);
+        }
+        if (origins.size === 0) continue;
+        const texts = [...origins.values()];
+        cells.push({ text: texts.length === 1 ? texts[0] : texts.filter((t) => t.trim() !== '').join(''), table: grid.index, row: first, col: c });
+      }
       const nonEmpty = cells.filter((c) => c.text.trim() !== '');
       if (nonEmpty.length === 1) {
         const heading = headingOf(nonEmpty[0].text);
         if (heading) {
           items.push(heading);
-          return;
+          continue;
         }
       }
-      const row = rowFromCells(cells, grid.structured, false, grid.index, r);
+      const row = rowFromCells(cells, grid.structured, false, grid.index, first);
       if (row) items.push(row);
-    });
+    }
   });
   return items;
 }
