@@ -31,14 +31,15 @@ describe('completeness contract', () => {
   });
 
   for (const file of ['pingtan-2023.html', 'pingtan-2019.html', 'shuyang-fgj-2023.html']) {
-    it(`${file} cut at 95%: table 4 absent with an error, not a complete report`, async () => {
+    it(`${file} cut at 95%: table 4 partial or absent, with the issue that says so, not a complete report`, async () => {
       const record = await recordOf(file, 0.95);
-      expect(statuses(record)).toEqual(['found', 'found', 'absent']);
-      expect(record.meta.tables.t4.reason).toBe('t4_not_found');
-      expect(record.issues).toContainEqual(expect.objectContaining({ code: 't4_not_found', severity: 'error' }));
+      const t4 = record.meta.tables.t4;
+      expect(statuses(record).slice(0, 2)).toEqual(['found', 'found']);
+      expect(['partial', 'absent']).toContain(t4.status);
+      expect(record.issues).toContainEqual(expect.objectContaining({ code: t4.reason }));
       expect(silentlyIncompleteTables(readExpected(file), record)).toEqual([]);
       // The corpus check fails such a record when nothing names the missing table.
-      const silent = { ...record, issues: record.issues.filter((i) => i.code !== 't4_not_found') };
+      const silent = { ...record, issues: record.issues.filter((i) => !i.code.startsWith('t4_')) };
       expect(silentlyIncompleteTables(readExpected(file), silent)).toEqual(['t4']);
     });
   }
@@ -46,7 +47,8 @@ describe('completeness contract', () => {
   it('a page cut at 10%: tables 3 and 4 absent, the record is not loaded as a report', async () => {
     const record = await recordOf('pingtan-2023.html', 0.1);
     expect(statuses(record)).toEqual(['partial', 'absent', 'absent']);
-    expect(record.meta.tables.t2).toMatchObject({ stops_after: 'regulations', reason: 't2_rows_missing' });
+    // The cut row of 规章 prints fewer cells than its header names: refused, not shifted.
+    expect(record.meta.tables.t2).toMatchObject({ stops_after: 'regulations', reason: 't2_columns_ambiguous' });
     expect(record.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['t3_not_found', 't4_not_found', 'headline_tables_not_found']));
     expect(isAnnualReport(record)).toBe(false);
   });
@@ -61,12 +63,13 @@ describe('completeness contract', () => {
       await loadRecords(warehouse, [whole, cut]);
       const rows = (
         await warehouse.read(
-          `SELECT report_id, t3_status, t4_status, admin_reviews, lawsuits, admin_reviews_stated, lawsuits_stated FROM report_headlines ORDER BY t4_status DESC`,
+          `SELECT report_id, t3_status, t4_status, admin_reviews, lawsuits, admin_reviews_stated, lawsuits_stated FROM report_headlines ORDER BY t4_status`,
         )
       ).getRowObjectsJson();
       expect(rows).toEqual([
         { report_id: whole.report_id, t3_status: 'found', t4_status: 'found', admin_reviews: 2, lawsuits: 7, admin_reviews_stated: null, lawsuits_stated: null },
-        { report_id: cut.report_id, t3_status: 'found', t4_status: 'absent', admin_reviews: null, lawsuits: null, admin_reviews_stated: 2, lawsuits_stated: 7 },
+        // Cut inside table 4: its first block was printed whole, the lawsuits were not.
+        { report_id: cut.report_id, t3_status: 'found', t4_status: 'partial', admin_reviews: 2, lawsuits: null, admin_reviews_stated: 2, lawsuits_stated: 7 },
       ]);
     } finally {
       warehouse.close();

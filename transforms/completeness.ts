@@ -15,9 +15,9 @@ const TITLES: Record<TableName, string> = {
   t4: 'table 4 (行政复议、行政诉讼情况)',
 };
 
-/** Cells read from a printed position of the table (derived cells have none). */
+/** Cells read from a printed position of the table (derived cells have none), or printed but not placeable. */
 const printedCells = (cells: CellMap, table: TableName) =>
-  Object.entries(cells).filter(([id, cell]) => id.startsWith(`${table}.`) && cell.at !== null);
+  Object.entries(cells).filter(([id, cell]) => id.startsWith(`${table}.`) && (cell.at !== null || cell.status === 'unparsed'));
 
 /** Template rows of the table that the reading never placed, in template order, and the last one it did. */
 function rowCoverage(cells: CellMap, table: TableName, layout: Layout): { missing: string[]; last: string | null } {
@@ -58,6 +58,12 @@ export function tableRead(table: TableName, cells: CellMap, reading: TableReadin
   const { missing, last } = rowCoverage(cells, table, layout);
   if (reading.truncated) {
     const reason = raise(`${table}_truncated`, 'warning', `${TITLES[table]} stops after ${last}`);
+    return { status: 'partial', printed_cells: printed, stops_after: last, reason };
+  }
+  const unparsed = printedCells(cells, table).filter(([, cell]) => cell.status === 'unparsed');
+  if (unparsed.length > 0) {
+    const why = issues.find((i) => i.code.startsWith(`${table}_`) && i.severity !== 'info')?.code;
+    const reason = why ?? raise(`${table}_unparsed`, 'warning', `${TITLES[table]}: ${unparsed.length} printed cell(s) could not be read`);
     return { status: 'partial', printed_cells: printed, stops_after: last, reason };
   }
   if (missing.length > 0) {

@@ -78,6 +78,8 @@ function rowFromCells(cells: StreamCell[], structured: boolean, fromText: boolea
 /** "行政许可 97", "规章 0 0 0": a table row that survived only as a line of text (PDF-to-text output). */
 const TEXT_ROW = /^(\S*[\u4e00-\u9fff][^\d]*?)((?:\s+[-+]?\d[\d.,]*(?:万元|元)?)+)\s*$/;
 
+const NUMBERS_ONLY = /^\d+(?:\s+\d+)+$/;
+
 function rowFromTextLine(text: string, index: number): StreamRow | null {
   const line = text.normalize('NFKC').trim();
   // A 第二十条第（X）项 block header that lost its table row still opens its block.
@@ -86,6 +88,8 @@ function rowFromTextLine(text: string, index: number): StreamRow | null {
   }
   // Cheap guards before the regex: a table row in running text is short and ends in a number.
   if (line.length > 120 || !/\d(?:万元|元)?$/.test(line)) return null;
+  // A line of numbers only is a table-4 row without its label (text renderings, PDF text).
+  if (NUMBERS_ONLY.test(line)) return rowFromCells(line.split(/\s+/).map((t, col) => ({ text: t, table: -1, row: index, col })), false, true, -1, index);
   const m = TEXT_ROW.exec(line);
   if (!m || m[1].length > 40) return null;
   const numbers = m[2].trim().split(/\s+/);

@@ -100,32 +100,34 @@ export function readTable4(items: StreamItem[]): TableReading {
 
 /**
  * A text line of table 4 that kept only its printed numbers (blank cells lost): each way of spreading
- * them over the 15 positions in order is tried with blanks as 0, and kept only if rule H4 (维持 + 纠正 +
- * 其他 + 尚未审结 = 总计, per block) holds. One alignment: placed. None or several: unparsed, with an issue.
+ * them over the 15 positions in order is tried with blanks as 0, and kept if rule H4 (维持 + 纠正 + 其他 +
+ * 尚未审结 = 总计, per block) holds. When every kept alignment gives the same 15 values, they are placed:
+ * a cell every alignment fills from the same printed cell is reported, the others (0s and blanks the
+ * alignments disagree on) are imputed 0. Otherwise the cells are unparsed, with an issue.
  */
 function alignByRule(row: StreamRow, cells: CellMap, issues: Issue[]): void {
   const printed = row.values.filter((v) => !isBlankText(v.text));
   const numbers = printed.map((v) => parseValue(v.text, 'count').value);
   const fits: number[][] = [];
   const choose = (from: number, picked: number[]) => {
-    if (fits.length > 1) return;
     if (picked.length === printed.length) {
       const values = new Array<number>(WIDTH).fill(0);
       picked.forEach((position, k) => (values[position] = numbers[k]!));
-      const h4 = T4_GROUPS.every((_, g) => values.slice(g * BLOCK, g * BLOCK + 4).reduce((a, b) => a + b, 0) === values[g * BLOCK + 4]);
-      if (h4) fits.push(picked);
+      if (T4_GROUPS.every((_, g) => values.slice(g * BLOCK, g * BLOCK + 4).reduce((a, b) => a + b, 0) === values[g * BLOCK + 4])) fits.push(picked);
       return;
     }
     for (let p = from; p <= WIDTH - (printed.length - picked.length); p++) choose(p + 1, [...picked, p]);
   };
   if (numbers.every((n) => n !== null)) choose(0, []);
-  if (fits.length === 1) {
-    const at = new Map(fits[0].map((position, k) => [position, printed[k]]));
+  const vectors = new Set(fits.map((picked) => T4_POSITIONS.map((_, p) => (picked.includes(p) ? numbers[picked.indexOf(p)] : 0)).join(',')));
+  if (vectors.size === 1) {
+    const values = [...vectors][0].split(',').map(Number);
     T4_POSITIONS.forEach(({ group, outcome }, p) => {
-      const cell = at.get(p);
-      setCell(cells, `t4.${group}.${outcome}`, cell ? printedCell(cell, 'count') : { value: null, status: 'blank', raw: '', at: null });
+      const sources = new Set(fits.map((picked) => picked.indexOf(p)));
+      const only = sources.size === 1 ? [...sources][0] : -1;
+      setCell(cells, `t4.${group}.${outcome}`, only >= 0 ? printedCell(printed[only], 'count') : { value: values[p], status: 'imputed_zero', raw: '', at: null });
     });
-    issues.push({ code: 't4_aligned_by_rule', severity: 'info', message: `table 4: ${printed.length} printed values placed by rule H4, the only alignment it allows; the other cells are blank` });
+    issues.push({ code: 't4_aligned_by_rule', severity: 'info', message: `table 4: ${printed.length} printed values placed by rule H4, the only values it allows` });
     return;
   }
   const raw = printed.map((v) => v.text).join('|');
@@ -133,6 +135,6 @@ function alignByRule(row: StreamRow, cells: CellMap, issues: Issue[]): void {
   issues.push({
     code: 't4_alignment_ambiguous',
     severity: 'warning',
-    message: `table 4: ${printed.length} printed values ("${raw}") for 15 cells and ${fits.length === 0 ? 'no' : 'more than one'} alignment that rule H4 allows: cells left unparsed`,
+    message: `table 4: ${printed.length} printed values ("${raw}") for 15 cells and ${vectors.size === 0 ? 'no' : vectors.size} readings that rule H4 allows: cells left unparsed`,
   });
 }
