@@ -10,6 +10,7 @@ import { isAnnualReport, loadRecords } from '../pipelines/load.ts';
 import { Warehouse } from '../pipelines/warehouse.ts';
 import { buildRecord } from '../transforms/record.ts';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
+import { readStatedCounts } from '../transforms/statedCounts.ts';
 import { CORPUS, readExpected, silentlyIncompleteTables } from './support/corpus.ts';
 
 async function recordOf(file: string, fraction = 1): Promise<ReportRecord> {
@@ -53,11 +54,18 @@ describe('completeness contract', () => {
     expect(isAnnualReport(record)).toBe(false);
   });
 
+  it('stated counts: the subject and its number in one clause, never a rate or another count nearby', () => {
+    expect(readStatedCounts('全年发生行政复议7件，诉讼9件。')).toEqual({ admin_reviews: 7, lawsuits: 9, documents_issued: null });
+    expect(readStatedCounts('行政复议纠错率为0%，行政诉讼败诉0件；印发规范性文件12件。')).toEqual({ admin_reviews: null, lawsuits: null, documents_issued: 12 });
+  });
+
   it('report_headlines: a table read, a table not read, and the counts the prose states', async () => {
     const whole = await recordOf('pingtan-2023.html');
     const cut = await recordOf('pingtan-2023.html', 0.95);
-    expect(whole.prose.stated).toMatchObject({ admin_reviews: 2, lawsuits: 7 });
-    expect(whole.checks.filter((c) => c.rule === 'S-6' && ['admin_reviews', 'lawsuits'].includes(c.scope)).map((c) => c.passed)).toEqual([true, true]);
+    // 行政复议案件2件、行政诉讼案件7件; 本年度制发的规范性文件77件: evidence checked against tables 4 and 2 (S-6).
+    expect(whole.prose.stated).toEqual({ admin_reviews: 2, lawsuits: 7, documents_issued: 77 });
+    const s6 = whole.checks.filter((c) => c.rule === 'S-6' && ['admin_reviews', 'lawsuits', 'documents_issued'].includes(c.scope));
+    expect(s6.map((c) => [c.scope, c.passed])).toEqual([['admin_reviews', true], ['lawsuits', true], ['documents_issued', true]]);
     const warehouse = await Warehouse.open(':memory:');
     try {
       await loadRecords(warehouse, [whole, cut]);

@@ -9,7 +9,7 @@ const after = (subject: string) => new RegExp(`${subject}(?:案件|申请)?(?:�
 
 const REVIEWS = after('(?:行政复议|复议)');
 const LAWSUITS = after('(?:行政诉讼|诉讼)');
-const DOCUMENTS = after('(?:制发|印发|出台)(?:行政)?规范性文件');
+const DOCUMENTS = after('(?:制发|印发|出台)(?:了|的)?(?:行政)?规范性文件');
 
 function first(text: string, re: RegExp): number | null {
   for (const clause of text.split(/[。；;，,\n]/)) {
