@@ -87,6 +87,21 @@ describe('fidelity fixtures', () => {
     expect(decided.issues.map((i) => i.code)).toContain('t4_aligned_by_rule');
   });
 
+  it('a table-3 text row that lost a blank cell: placed when H2 allows one reading, unparsed when not', async () => {
+    const record = await recordOfText(
+      join(SEEDS, '002_7051039651d1a08e.txt'),
+      // Rows that survived as lines of text (as PDF-to-text gives them), one blank cell lost from each.
+      (t) => t.replace(/^(一、本年新收政府信息公开申请数量) \| 2 \| 0 \| 0 \| 0 \| 0 \| 0 \| 2 \| \|\|$/m, '$1 2 0 0 0 0 2')
+        .replace(/^(二、上年结转政府信息公开申请数量) \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| \|\|$/m, '$1 0 0 0 0 0 0'),
+    );
+    // 2 0 0 0 0 2: the 2 may be 自然人 or 商业企业 → two readings, refused.
+    expect(cellsOf(record, 't3.new_received.')['t3.new_received.natural_person']).toEqual([null, 'unparsed']);
+    expect(record.issues.find((i) => i.code === 't3_row_unparsed')?.message).toMatch(/rule H2 allows 2 readings/);
+    // Six 0s for seven cells: whichever blank was lost, every cell is 0.
+    expect(Object.values(cellsOf(record, 't3.carried_over.')).filter(([, s]) => s !== 'derived').map(([v]) => v)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(record.issues.map((i) => i.code)).toContain('t3_aligned_by_rule');
+  });
+
   afterAll(() => {
     const lines = [...tally].map(([format, t]) => `${format}: ${t.exact}/${t.cells} cells exact (${((100 * t.exact) / t.cells).toFixed(1)}%)`);
     console.log(`fidelity accuracy per format:\n  ${lines.join('\n  ')}`);

@@ -3,13 +3,13 @@
 // truncated to name the columns, so a value belongs to the position of its cell in the grid: one row of
 // 15, blocks printed as separate tables or rows of 5 (placed by their block label), or one row per outcome
 // (3 values). A line of text that lost its blank cells is placed only when rule H4 allows exactly one
-// alignment; otherwise its cells are unparsed, with an issue.
+// reading; otherwise its cells are unparsed, with an issue.
 import type { Issue } from '../extractors/document.ts';
 import { printedCell, setCell, type CellMap, type TableReading } from './cells.ts';
 import { T4_GROUP_LABELS, T4_GROUPS, T4_OUTCOME_LABELS, T4_OUTCOMES, T4_POSITIONS, matchLabel, type T4Group } from './labels.ts';
 import { normalizeLabel } from './normalize.ts';
+import { alignByArithmetic } from './alignment.ts';
 import { isBlankText } from './values.ts';
-import { parseValue } from './values.ts';
 import { printedValueCount, valueWindow, type StreamCell, type StreamItem, type StreamRow } from './rowStream.ts';
 
 const WIDTH = T4_POSITIONS.length;
@@ -98,35 +98,14 @@ export function readTable4(items: StreamItem[]): TableReading {
   return { cells, issues, truncated: read > 0 && read < WIDTH };
 }
 
-/**
- * A text line of table 4 that kept only its printed numbers (blank cells lost): each way of spreading
- * them over the 15 positions in order is tried with blanks as 0, and kept if rule H4 (维持 + 纠正 + 其他 +
- * 尚未审结 = 总计, per block) holds. When every kept alignment gives the same 15 values, they are placed:
- * a cell every alignment fills from the same printed cell is reported, the others (0s and blanks the
- * alignments disagree on) are imputed 0. Otherwise the cells are unparsed, with an issue.
- */
+/** A text line of table 4 that kept only its printed numbers: placed when rule H4 allows one reading. */
 function alignByRule(row: StreamRow, cells: CellMap, issues: Issue[]): void {
+  const h4 = (values: number[]) =>
+    T4_GROUPS.every((_, g) => values.slice(g * BLOCK, g * BLOCK + 4).reduce((a, b) => a + b, 0) === values[g * BLOCK + 4]);
+  const alignment = alignByArithmetic(row.values, WIDTH, h4);
   const printed = row.values.filter((v) => !isBlankText(v.text));
-  const numbers = printed.map((v) => parseValue(v.text, 'count').value);
-  const fits: number[][] = [];
-  const choose = (from: number, picked: number[]) => {
-    if (picked.length === printed.length) {
-      const values = new Array<number>(WIDTH).fill(0);
-      picked.forEach((position, k) => (values[position] = numbers[k]!));
-      if (T4_GROUPS.every((_, g) => values.slice(g * BLOCK, g * BLOCK + 4).reduce((a, b) => a + b, 0) === values[g * BLOCK + 4])) fits.push(picked);
-      return;
-    }
-    for (let p = from; p <= WIDTH - (printed.length - picked.length); p++) choose(p + 1, [...picked, p]);
-  };
-  if (numbers.every((n) => n !== null)) choose(0, []);
-  const vectors = new Set(fits.map((picked) => T4_POSITIONS.map((_, p) => (picked.includes(p) ? numbers[picked.indexOf(p)] : 0)).join(',')));
-  if (vectors.size === 1) {
-    const values = [...vectors][0].split(',').map(Number);
-    T4_POSITIONS.forEach(({ group, outcome }, p) => {
-      const sources = new Set(fits.map((picked) => picked.indexOf(p)));
-      const only = sources.size === 1 ? [...sources][0] : -1;
-      setCell(cells, `t4.${group}.${outcome}`, only >= 0 ? printedCell(printed[only], 'count') : { value: values[p], status: 'imputed_zero', raw: '', at: null });
-    });
+  if ('placed' in alignment) {
+    alignment.placed.forEach((cell, p) => setCell(cells, `t4.${T4_POSITIONS[p].group}.${T4_POSITIONS[p].outcome}`, cell));
     issues.push({ code: 't4_aligned_by_rule', severity: 'info', message: `table 4: ${printed.length} printed values placed by rule H4, the only values it allows` });
     return;
   }
@@ -135,6 +114,6 @@ function alignByRule(row: StreamRow, cells: CellMap, issues: Issue[]): void {
   issues.push({
     code: 't4_alignment_ambiguous',
     severity: 'warning',
-    message: `table 4: ${printed.length} printed values ("${raw}") for 15 cells and ${vectors.size === 0 ? 'no' : vectors.size} readings that rule H4 allows: cells left unparsed`,
+    message: `table 4: ${printed.length} printed values ("${raw}") for 15 cells and ${alignment.readings || 'no'} readings that rule H4 allows: cells left unparsed`,
   });
 }
