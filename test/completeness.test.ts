@@ -47,6 +47,9 @@ describe('completeness contract', () => {
 
   it('a page cut at 10%: tables 3 and 4 absent, the record is not loaded as a report', async () => {
     const record = await recordOf('pingtan-2023.html', 0.1);
+    // The prose before the tables still states 81 applications: kept as prose, never as a table-3 cell.
+    expect(record.prose.applications_received).toBe(81);
+    expect(Object.keys(record.cells).filter((id) => !id.startsWith('t2.'))).toEqual([]);
     expect(statuses(record)).toEqual(['partial', 'absent', 'absent']);
     // The cut row of 规章 prints fewer cells than its header names: refused, not shifted.
     expect(record.meta.tables.t2).toMatchObject({ stops_after: 'regulations', reason: 't2_columns_ambiguous' });

@@ -3,7 +3,7 @@
 -- made of (an absent cell is unknown, not 0). applications_denied sums the eight （三）不予公开 rows that were
 -- printed; lawsuits adds 未经复议直接起诉 and 复议后起诉 and is NULL when either total is missing.
 -- t3_status / t4_status say whether the table was read (found | partial | absent): a 0 is a printed 0 only
--- where its table was found. Where table 4 was not wholly read, *_stated carry the counts the prose states.
+-- where its table was found. Where table 3 or 4 was not wholly read, *_stated carry the counts the prose states.
 CREATE OR REPLACE VIEW report_headlines AS
 WITH headline_cells AS (
   SELECT
@@ -53,6 +53,7 @@ SELECT
   r.t2_status,
   r.t3_status,
   r.t4_status,
+  CASE WHEN r.t3_status <> 'found' THEN r.applications_received END AS applications_received_stated,
   CASE WHEN r.t4_status <> 'found' THEN r.stated_admin_reviews END AS admin_reviews_stated,
   CASE WHEN r.t4_status <> 'found' THEN r.stated_lawsuits END      AS lawsuits_stated,
   coalesce(k.failed_checks, 0)       AS failed_checks,
