@@ -57,6 +57,16 @@ describe('completeness contract', () => {
     expect(isAnnualReport(record)).toBe(false);
   });
 
+  it('a table 4 the report does not print while its prose says there was none: t4_not_found is a warning, not an error', async () => {
+    const text = readFileSync(join(CORPUS, '../seeds/000_ee99eda0b851ed47.txt'), 'utf8');
+    const withoutT4 = text.slice(0, text.indexOf('四、政府信息公开行政复议')) + '本年度未发生政府信息公开行政复议、行政诉讼案件。\n' + text.slice(text.indexOf('五、存在的主要问题'));
+    const bytes = Buffer.from(withoutT4);
+    const record = buildRecord(await extractDocument({ bytes, fileName: 'seed-000.txt' }), { source: 'seed-000.txt', sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(statuses(record)).toEqual(['found', 'found', 'absent']);
+    expect(record.issues.filter((i) => i.code === 't4_not_found').map((i) => i.severity)).toEqual(['warning']);
+    expect(isAnnualReport(record)).toBe(true);
+  });
+
   it('stated counts: the subject and its number in one clause, never a rate or another count nearby', () => {
     expect(readStatedCounts('全年发生行政复议7件，诉讼9件。')).toEqual({ admin_reviews: 7, lawsuits: 9, documents_issued: null });
     expect(readStatedCounts('行政复议纠错率为0%，行政诉讼败诉0件；印发规范性文件12件。')).toEqual({ admin_reviews: null, lawsuits: null, documents_issued: 12 });

@@ -52,7 +52,7 @@ export function tableRead(table: TableName, cells: CellMap, reading: TableReadin
     const stated = absenceIsStated(table, prose);
     const severity = table === 't2' || stated ? 'warning' : 'error';
     const why = stated ? '; the prose states there was nothing to report' : '';
-    const reason = raise(`${table}_not_found`, severity, `${TITLES[table]} was not found in the document${why}`);
+    const reason = raise(`${table}_not_found`, severity, `${TITLES[table]} was not found in the document (no heading, or no rows of values under it)${why}`);
     return { status: 'absent', printed_cells: 0, stops_after: null, reason };
   }
   const { missing, last } = rowCoverage(cells, table, layout);
