@@ -1,6 +1,7 @@
 // Table 2 (主动公开政府信息情况): sub-blocks 第二十条第（X）项, each with a header row naming its
 // columns and data rows naming their content. Columns come from the header when it can be read,
-// else from the template of the detected edition; rows no template knows go to t2.ext.*.
+// else from the template of the detected edition; a row whose cells do not match its columns is refused
+// (t2_columns_ambiguous), never filled left to right; rows no template knows go to t2.ext.*.
 import type { Issue } from '../extractors/document.ts';
 import { setCell, printedCell, type CellMap, type EditionReading } from './cells.ts';
 import {
@@ -51,6 +52,7 @@ function readHeader(rows: StreamRow[]): HeaderColumns {
   const joined = found.sort((a, b) => a.at - b.at).map((f) => f.id);
   return joined.length > perCell.filter((c) => c !== null).length ? joined : perCell;
 }
+
 const isHeaderRow = (row: StreamRow) =>
   printedValueCount(row) === 0 && row.labels.some((l) => /信息内容|內容/.test(normalizeLabel(l)) || matchLabel(T2_COLUMNS, normalizeLabel(l)));
 
