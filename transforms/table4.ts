@@ -28,7 +28,8 @@ function sectionRows(items: StreamItem[]): StreamRow[] {
   const rows: StreamRow[] = [];
   for (const item of items.slice(start + 1)) {
     if (item.kind === 'heading') {
-      if (rows.some((r) => printedValueCount(r) > 0)) break;
+      // Section 五 ends it; a repeated heading (a preamble line) only once rows were read.
+      if (item.section === 'end' || rows.some((r) => printedValueCount(r) > 0)) break;
       continue;
     }
     rows.push(item);
