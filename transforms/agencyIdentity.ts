@@ -140,16 +140,18 @@ function placeChain(text: string, index: DivisionIndex, year: number | null): Pl
   return { candidates, rest: text.slice(pos), aliasBody, aliasDisplay };
 }
 
-/** Narrow candidates to those whose province or prefecture is named in `text`. */
+/** Narrow candidates to those whose prefecture (else province) is named in `text`: the most specific place decides. */
 function narrowBy(candidates: Division[], text: string | null, index: DivisionIndex): Division[] {
   if (!text || candidates.length < 2) return candidates;
-  const named = candidates.filter((d) =>
-    [d.prefectureCode, d.provinceCode].some((code) => {
+  for (const outerCode of [(d: Division) => d.prefectureCode, (d: Division) => d.provinceCode]) {
+    const named = candidates.filter((d) => {
+      const code = outerCode(d);
       const outer = code ? index.byCode.get(code) : undefined;
       return outer !== undefined && outer.code !== d.code && text.includes(outer.name);
-    }),
-  );
-  return named.length > 0 ? named : candidates;
+    });
+    if (named.length > 0) return named;
+  }
+  return candidates;
 }
 
 function narrowByRegistry(candidates: Division[], registry: AgencyEvidence['registry']): Division[] {

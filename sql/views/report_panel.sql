@@ -25,7 +25,7 @@ panel AS (
   SELECT
     k.agency_id, k.canonical_name, k.division_code, k.province, k.prefecture, k.county, k.level, k.kind,
     k.department_type, k.agency_resolution, k.report_year, k.report_id, k.template_version, k.t2_layout, k.t3_layout,
-    f.* EXCLUDE (report_id, lawsuits_direct, lawsuits_after_review),
+    f.* EXCLUDE (report_id),
     coalesce(x.failed_checks, 0)            AS failed_checks,
     k.reports_in_year,
     k.publish_date,
