@@ -3,13 +3,15 @@
 // under 信阳市, 岭东区 230503 under 双鸭山市, 平潭县 350128 for 平潭综合实验区, 沭阳县 321322 under 宿迁市, 上海市 310000,
 // 淮安市 320800, 洪泽区 320813); view expectations are computed by hand from the printed tables of the two 洪泽区
 // reports (data/samples/corpus/huaian-hongze-202{3,4}.pdf.expected.json).
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../pipelines/ingest.ts';
 import { SAMPLES_DIR } from '../pipelines/samples.ts';
 import { withWarehouse } from '../pipelines/warehouse.ts';
+import { extractDocument } from '../extractors/extract.ts';
 import { resolveAgency, type AgencyEvidence } from '../transforms/agencyIdentity.ts';
+import { buildRecord } from '../transforms/record.ts';
 import { makeTempDir, SAMPLE_FILES } from './helpers/warehouse.ts';
 
 const temp = makeTempDir('agencies');
@@ -158,5 +160,34 @@ describe('views, by hand for 洪泽区人民政府 (320813:人民政府)', () =>
     await ingest([copy], { dbPath, sourceRoot: SAMPLES_DIR });
     const duplicates = await query('SELECT agency_id, report_year, report_count, location_count FROM duplicate_reports');
     expect(duplicates).toEqual([{ agency_id: '320813:人民政府', report_year: 2024, report_count: '1', location_count: '2' }]);
+  });
+});
+
+describe('agency name of a report whose body calls it 我区 (issue 10 item 6)', () => {
+  // The pingtan-2023 body with every 平潭综合实验区 replaced by 我区: the body then names no agency at all.
+  const body = readFileSync(join(SAMPLES_DIR, 'corpus', 'pingtan-2023.html'), 'utf8').replaceAll('平潭综合实验区', '我区');
+  const read = async (html: string) => {
+    const doc = await extractDocument({ bytes: Buffer.from(html), fileName: 'report.html' });
+    return buildRecord(doc, { source: 'report.html', sha256: '0'.repeat(64) });
+  };
+
+  it('takes the page title outside the body', async () => {
+    const record = await read(`<html><head><title>平潭综合实验区2023年政府信息公开工作年度报告</title></head><body>${body}</body></html>`);
+    expect([record.meta.agency_name, record.meta.agency_name_source]).toEqual(['平潭综合实验区', 'title']);
+  });
+
+  it('takes a <meta> tag or the catalog block when the page title is only the site name', async () => {
+    const meta = await read(`<html><head><title>门户网站</title><meta name="ContentSource" content="平潭综合实验区管委会"></head><body>${body}</body></html>`);
+    expect([meta.meta.agency_name, meta.meta.agency_name_source]).toEqual(['平潭综合实验区管委会', 'page']);
+    const catalog = await read(
+      `<html><head><title>门户网站</title></head><body><table><tr><td>索引号：</td><td>FZ-123</td><td>发布机构：</td><td>平潭综合实验区党工委管委会</td></tr><tr><td>发布日期：</td><td>2024-01-31</td></tr></table>${body}</body></html>`,
+    );
+    expect([catalog.meta.agency_name, catalog.meta.agency_name_source]).toEqual(['平潭综合实验区党工委管委会', 'page']);
+  });
+
+  it('says agency_not_found rather than taking 我区', async () => {
+    const record = await read(`<html><head><title>门户网站</title></head><body>${body}</body></html>`);
+    expect(record.meta.agency_name).toBeNull();
+    expect(record.issues.map((i) => i.code)).toContain('agency_not_found');
   });
 });
