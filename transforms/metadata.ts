@@ -1,7 +1,7 @@
 // Report metadata and prose fields (spec/templates.md §11): title, agency, year, dates, period,
 // cited format notice, contact block, the 信息处理费 statement and the counts stated in prose.
 import type { ParsedDocument } from '../extractors/document.ts';
-import { GENERIC_AGENCY_NAMES } from './agencyIdentity.ts';
+import { GENERIC_AGENCY_NAMES, resolveAgency } from './agencyIdentity.ts';
 import type { Contact, ReportMeta, ReportProse } from './recordSchema.ts';
 
 const CJK = '\\u4e00-\\u9fff';
@@ -220,11 +220,18 @@ export function readMetadata(doc: ParsedDocument, text: string): MetaFields {
   const signed = signatureDate(text);
   const publishDate = doc.page.publishDate ?? signed;
   const notice = /国办公开办函\s*[〔[(（【]\s*(\d{4})\s*[〕\])）】]\s*(\d+)\s*号/.exec(text);
+  const agencyName = agency ? completeWithPlace(agency.name, text) : null;
+  const contact = contactBlock(text);
+  // The agency's region as the document itself gives it (the warehouse adds the registry's evidence).
+  const division = resolveAgency({ name: agencyName, title, contactAddress: contact.address, registry: [], reportYear: year?.year ?? null });
+  const regionPath = division.resolution === 'resolved' && division.province
+    ? [division.province, division.prefecture, division.county, division.township].filter(Boolean).join('/')
+    : null;
   return {
     title,
-    agency_name: agency ? completeWithPlace(agency.name, text) : null,
+    agency_name: agencyName,
     agency_name_source: agency?.source ?? null,
-    region_path: null,
+    region_path: regionPath,
     report_year: year?.year ?? null,
     report_year_source: year?.source ?? null,
     publish_date: publishDate,
@@ -232,7 +239,7 @@ export function readMetadata(doc: ParsedDocument, text: string): MetaFields {
     period_start: period.start,
     period_end: period.end,
     cited_notice: notice ? `国办公开办函〔${notice[1]}〕${notice[2]}号` : null,
-    contact: contactBlock(text),
+    contact,
   };
 }
 
