@@ -5,10 +5,13 @@
 // province. The chart library (ECharts, from npm) and the data are inlined: nothing is fetched at view time.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dataDictionary } from './dataDictionary.ts';
 import { FatalRunError } from './errors.ts';
 import type { Warehouse } from './warehouse.ts';
 
 type Row = Record<string, string | number | boolean | null>;
+
+const T3_LABELS: Record<string, string> = dataDictionary().cell_ids.tables.t3.rows;
 
 /** Everything the page shows, as read from the warehouse's views. */
 export interface ReportPageData {
@@ -82,13 +85,16 @@ export async function readReportPageData(warehouse: Warehouse, now = new Date())
          FROM report_panel WHERE applications_received_change IS NOT NULL
         ORDER BY abs(applications_received_change) DESC, agency`,
     ),
-    denialGrounds: await rows(
-      warehouse,
-      `SELECT a.outcome AS ground, sum(a.applications)::INTEGER AS applications
-         FROM t3_applications a JOIN report_panel p USING (report_id)
-        WHERE a.outcome_category = 'denied' AND a.applicant_type = 'total'
-        GROUP BY 1 ORDER BY 2 DESC, 1`,
-    ),
+    // Each ground with the label the template prints for it (from the data dictionary).
+    denialGrounds: (
+      await rows(
+        warehouse,
+        `SELECT a.outcome AS ground, sum(a.applications)::INTEGER AS applications
+           FROM t3_applications a JOIN report_panel p USING (report_id)
+          WHERE a.outcome_category = 'denied' AND a.applicant_type = 'total'
+          GROUP BY 1 ORDER BY 2 DESC, 1`,
+      )
+    ).map((row) => ({ ...row, ground: `${(T3_LABELS[String(row.ground)] ?? '').replace(/^三（三）\d\./, '')} ${row.ground}`.trim() })),
     reviewLitigation: await rows(
       warehouse,
       `SELECT t.proceeding, t.outcome, sum(t.cases)::INTEGER AS cases
@@ -228,7 +234,7 @@ ${table(data.coverageByProvince, [['province', 'province'], ['agencies', 'agenci
   chart('chart-largest-agencies', { grid: { left: 200 }, xAxis: { type: 'value' }, yAxis: { type: 'category', data: top.map(function (r) { return r.agency + ' ' + r.year; }) },
     series: [{ name: 'received', type: 'bar', label: { show: true, position: 'right' }, data: top.map(function (r) { return r.received; }) }] });
   var grounds = data.denialGrounds.slice().reverse();
-  chart('chart-denial-grounds', { grid: { left: 200 }, xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', data: grounds.map(function (r) { return r.ground; }) },
+  chart('chart-denial-grounds', { grid: { left: 330 }, xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', data: grounds.map(function (r) { return r.ground; }) },
     series: [{ name: 'applications', type: 'bar', label: { show: true, position: 'right' }, data: grounds.map(function (r) { return r.applications; }) }] });
   var rl = stacked(data.reviewLitigation, 'proceeding', 'outcome', 'cases');
   chart('chart-review-litigation', { legend: {}, xAxis: { type: 'category', data: rl.cats }, yAxis: { type: 'value', minInterval: 1 }, series: rl.series });

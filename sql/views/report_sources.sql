@@ -17,4 +17,5 @@ SELECT DISTINCT
   s.url         AS source_list_url
 FROM reports r
 JOIN fetches f ON f.document_sha256 = r.document_sha256
-JOIN sources s ON s.source_id = f.source_id;
+JOIN sources s ON s.source_id = f.source_id
+WHERE r.is_report;
