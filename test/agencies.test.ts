@@ -48,6 +48,14 @@ describe('agency resolution (pure)', () => {
     });
   });
 
+  it('reads short names of autonomous divisions, district branches of city bureaus, zones and ministries', () => {
+    expect(resolveAgency(evidence('甘南州卫生健康委员会'))).toMatchObject({ division_code: '623000', department_type: '卫健', level: 'prefectural' });
+    expect(resolveAgency(evidence('张家川县财政局'))).toMatchObject({ division_code: '620525', county: '张家川回族自治县' });
+    expect(resolveAgency(evidence('莆田市公安局城厢分局'))).toMatchObject({ division_code: '350302', county: '城厢区', evidence: 'name+branch' });
+    expect(resolveAgency(evidence('石家庄高新技术产业开发区管理委员会'))).toMatchObject({ agency_id: '130171:管理委员会', kind: 'people_government' });
+    expect(resolveAgency(evidence('商务部'))).toMatchObject({ agency_id: 'national:商务部', level: 'national', resolution: 'resolved' });
+  });
+
   it('gives name variants of one body one id', () => {
     const ids = (names: string[]) => new Set(names.map((n) => resolveAgency(evidence(n)).agency_id));
     expect(ids(['淮安市洪泽区人民政府', '洪泽区人民政府', '江苏省淮安市洪泽区人民政府'])).toEqual(new Set(['320813:人民政府']));
@@ -189,5 +197,31 @@ describe('agency name of a report whose body calls it 我区 (issue 10 item 6)',
     const record = await read(`<html><head><title>门户网站</title></head><body>${body}</body></html>`);
     expect(record.meta.agency_name).toBeNull();
     expect(record.issues.map((i) => i.code)).toContain('agency_not_found');
+  });
+});
+
+describe('agency names of 365 real agencies (test/fixtures/registry-agencies.csv, the starting registry with its province, city and county labels)', () => {
+  it('resolves them to the labelled division or leaves them unresolved, never to another place', () => {
+    const rows = readFileSync(join(import.meta.dirname, 'fixtures', 'registry-agencies.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+    const outcome = { agree: 0, unresolved: 0, ambiguous: 0, contradicts: [] as string[] };
+    for (const [agency, year, province, city, county] of rows) {
+      const r = resolveAgency(evidence(agency, { reportYear: Number(year) || null }));
+      if (r.resolution !== 'resolved') {
+        outcome[r.resolution] += 1;
+        continue;
+      }
+      // Labels are short (湖北, 黄石市, 下陆区; 高新区 for a development zone): compare by prefix, zones by their kind.
+      const place = [r.province, r.prefecture, r.county, r.township].filter(Boolean).join('/');
+      const agrees =
+        (r.level === 'national' || (r.province ?? '').startsWith(province)) &&
+        (!city || place.includes(city.replace(/市$/, ''))) &&
+        (!county || place.includes(county.replace(/(区|县|市|旗)$/, '')) || (/高新区|开发区/.test(county) && /开发区|高新/.test(place)));
+      if (agrees) outcome.agree += 1;
+      else outcome.contradicts.push(`${agency} [${province}/${city}/${county}] → ${place}`);
+    }
+    console.log(`registry agencies: ${outcome.agree} of ${rows.length} resolved to the labelled division, ${outcome.unresolved} unresolved, ${outcome.ambiguous} ambiguous, ${outcome.contradicts.length} elsewhere`);
+    // 武汉市东湖生态旅游风景区 is a scenic area the dataset does not list: it resolves to 武汉市, one level up.
+    expect(outcome.contradicts).toEqual(['武汉市东湖生态旅游风景区管理委员会办公室 [湖北/武汉市/东湖风景区] → 湖北省/武汉市']);
+    expect(outcome.agree).toBeGreaterThanOrEqual(349);
   });
 });

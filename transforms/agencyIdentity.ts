@@ -91,6 +91,8 @@ const DEPARTMENT_TYPES: readonly [RegExp, string][] = [
   [/工业和信息化|工信/, '工信'],
 ];
 
+const ZONE = /(开发区|新区|实验区|示范区|园区|保税区|高新区)$/;
+
 const normalize = (text: string) => text.normalize('NFKC').replace(/[\s\u3000]+/g, '');
 
 interface PlaceChain {
@@ -161,6 +163,16 @@ function narrowByRegistry(candidates: Division[], registry: AgencyEvidence['regi
   return matching.length > 0 ? matching : candidates;
 }
 
+/** 公安局城厢分局, 生态环境局安化分局: the county-level division of the prefecture the branch is named after. */
+function branchDivision(prefecture: Division, body: string, index: DivisionIndex): Division | null {
+  const branch = /局(.{2,8}?)分局$/.exec(body)?.[1];
+  if (!branch || prefecture.level !== 'prefectural') return null;
+  const matches = [...index.byCode.values()].filter(
+    (d) => d.level === 'county' && d.prefectureCode === prefecture.code && (d.name === branch || d.name.slice(0, -1) === branch),
+  );
+  return matches.length === 1 ? matches[0] : null;
+}
+
 function bodyKind(body: string): { kind: AgencyKind; township: string | null; departmentType: string | null } {
   const township = /^(.{1,12}?(?:镇|乡|街道))(人民政府|办事处|街道办事处)?$/.exec(body);
   if (township) {
@@ -174,7 +186,7 @@ function bodyKind(body: string): { kind: AgencyKind; township: string | null; de
 }
 
 function canonicalBody(body: string): string {
-  let out = body.replace(/^(中共)?/, '');
+  let out = body.replace(/^(中共)?/, '').replace(/^(党工委)?(管委会|管理委员会)(?=.+)/, '');
   for (const [re, replacement] of ABBREVIATIONS) out = out.replace(re, replacement);
   return out;
 }
@@ -199,6 +211,13 @@ export function resolveAgency(evidence: AgencyEvidence, index: DivisionIndex = d
     candidates = viaRegistry;
   }
   const rest = name ? chain.rest : '';
+  if (candidates.length === 1 && /分局$/.test(rest)) {
+    const branch = branchDivision(candidates[0], rest, index);
+    if (branch) {
+      candidates = [branch];
+      used.push('branch');
+    }
+  }
   if (name && candidates.length === 0) {
     // No place in the name: the contact address, then the registry row of a source that is this agency.
     const fromAddress = evidence.contactAddress ? placeChain(normalize(evidence.contactAddress), index, evidence.reportYear).candidates : [];
@@ -217,12 +236,14 @@ export function resolveAgency(evidence: AgencyEvidence, index: DivisionIndex = d
 
   const body = chain.aliasBody && (rest === '' || /^(党工委)?(管委会|管理委员会)$/.test(rest)) ? chain.aliasBody : canonicalBody(rest);
   const { kind, township, departmentType } = bodyKind(body);
-  const governmentBody = chain.aliasBody ?? '人民政府';
+  // A zone (开发区, 新区, 实验区 …) is governed by a 管理委员会, a place by its 人民政府; a printed body stays as printed.
+  const zone = candidates.length === 1 && ZONE.test(candidates[0].name);
+  const governmentBody = chain.aliasBody ?? (body === '管理委员会' || (body === '' && zone) ? '管理委员会' : '人民政府');
   const bodyName = kind === 'people_government' ? governmentBody : body;
   const resolution: AgencyResolution = !name ? 'unresolved' : candidates.length === 1 ? 'resolved' : candidates.length > 1 ? 'ambiguous' : 'unresolved';
 
   // Central bodies (国务院办公厅, 国家统计局) have no division: their name is their identity.
-  const national = name !== null && chain.candidates.length === 0 && /^(国务院|国家|中华人民共和国)/.test(name);
+  const national = name !== null && chain.candidates.length === 0 && /^(国务院|国家|中华人民共和国|[\u4e00-\u9fff]{2,10}部$)/.test(name);
   if (national) {
     const canonical = canonicalBody(name);
     return {

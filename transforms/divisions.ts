@@ -53,6 +53,9 @@ export interface DivisionIndex {
   longestName: number;
 }
 
+const PEOPLES = '土家|哈尼|哈萨克|蒙古|维吾尔|布依|朝鲜|傈僳|拉祜|东乡|纳西|景颇|柯尔克孜|达斡尔|仫佬|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|鄂温克|保安|裕固|独龙|鄂伦春|赫哲|藏|回|苗|彝|壮|满|侗|瑶|白|傣|黎|佤|畲|水|土|羌|怒|京';
+const AUTONOMOUS = new RegExp(`^(.+?)(?:(?:${PEOPLES})族)+自治(州|县|旗)$`);
+
 let cached: DivisionIndex | null = null;
 
 export function divisionIndex(): DivisionIndex {
@@ -68,11 +71,17 @@ export function divisionIndex(): DivisionIndex {
   for (const [code, name] of Object.entries(areaList.city_list)) if (!PLACEHOLDER.test(name)) add(code, name, 'prefectural');
   for (const [code, name] of Object.entries(areaList.county_list)) add(code, name, 'county');
   const byName = new Map<string, Division[]>();
+  const addName = (name: string, division: Division) => {
+    const list = byName.get(name) ?? [];
+    if (!list.includes(division)) list.push(division);
+    byName.set(name, list);
+  };
   for (const division of byCode.values()) {
     if (division.name.length < 2) continue;
-    const list = byName.get(division.name) ?? [];
-    list.push(division);
-    byName.set(division.name, list);
+    addName(division.name, division);
+    // Autonomous divisions are usually printed without their peoples: 甘南藏族自治州 → 甘南州, 张家川回族自治县 → 张家川县.
+    const short = AUTONOMOUS.exec(division.name);
+    if (short) addName(`${short[1]}${short[2]}`, division);
   }
   const aliases = new Map(DIVISION_ALIASES.map((alias) => [alias.name, alias]));
   const longestName = Math.max(...[...byName.keys(), ...aliases.keys()].map((name) => name.length));

@@ -95,6 +95,8 @@ function agencyCandidatesFromBody(text: string): AgencyCandidate[] {
 /** Catalog fields (信息公开目录) and <meta> tags that name the publishing body. */
 const CATALOG_AGENCY_FIELDS = ['发文机关', '发文机构', '发布机构', '所属机构', '信息来源', '来源'];
 const META_AGENCY_TAGS = ['contentsource', 'author'];
+/** 我区政府, 本局办公室: a name that starts by pointing at itself (but 本溪市 is a city). */
+const SELF_REFERENCE = /^(我|本|该)(区|县|市|州|盟|旗|镇|乡|街道|局|委|办|厅|部|院|机关|单位|部门|中心|政府)/;
 const AGENCY_SHAPED = new RegExp(`[${CJK}]{2,}(?:人民政府|政府|管委会|管理委员会|办公室|办公厅|局|委员会|委|厅|办|中心|院|署|街道办事处)$`);
 
 /**
@@ -117,7 +119,7 @@ function findAgency(doc: ParsedDocument, text: string, title: string | null): Ag
     ...fromPage.map((name) => withSource(name, 'page')),
     ...agencyCandidatesFromBody(text),
   ];
-  return candidates.find((c): c is AgencyCandidate => c !== null && !GENERIC_AGENCY_NAMES.test(c.name) && !/^(我|本|该)/.test(c.name)) ?? null;
+  return candidates.find((c): c is AgencyCandidate => c !== null && !GENERIC_AGENCY_NAMES.test(c.name) && !SELF_REFERENCE.test(c.name)) ?? null;
 }
 
 function withSource(name: string | null, source: AgencyCandidate['source']): AgencyCandidate | null {
