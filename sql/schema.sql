@@ -178,3 +178,35 @@ CREATE TABLE IF NOT EXISTS run_documents (
   detail          VARCHAR,
   PRIMARY KEY (run_id, url)
 );
+
+-- One row per report: the agency that published it, resolved from the report's name, title and contact
+-- address, the crawl's registry row and the division dataset (transforms/agencyIdentity.ts). Written by
+-- the loader at every load, so it always follows the current reports and resolution rules.
+CREATE TABLE IF NOT EXISTS report_agencies (
+  report_id        VARCHAR PRIMARY KEY,
+  agency_id        VARCHAR NOT NULL,
+  canonical_name   VARCHAR NOT NULL,
+  name_as_printed  VARCHAR,
+  division_code    VARCHAR,
+  province         VARCHAR,
+  prefecture       VARCHAR,
+  county           VARCHAR,
+  township         VARCHAR,
+  level            VARCHAR,
+  kind             VARCHAR NOT NULL,
+  department_type  VARCHAR,
+  resolution       VARCHAR NOT NULL,
+  evidence         VARCHAR,
+  candidate_codes  VARCHAR[] NOT NULL,
+  division_dataset VARCHAR NOT NULL
+);
+
+-- One row per place a document body was read from: every URL the crawler fetched it at and every local
+-- file `load` read it from (documents keeps only the first).
+CREATE TABLE IF NOT EXISTS document_locations (
+  document_sha256 VARCHAR NOT NULL,
+  location        VARCHAR NOT NULL,
+  kind            VARCHAR NOT NULL,   -- url | file
+  first_seen_at   TIMESTAMP NOT NULL,
+  PRIMARY KEY (document_sha256, location)
+);
