@@ -84,7 +84,7 @@ describe('completeness contract', () => {
       await loadRecords(warehouse, [whole, cut]);
       const rows = (
         await warehouse.read(
-          `SELECT report_id, t3_status, t4_status, admin_reviews, lawsuits, admin_reviews_stated, lawsuits_stated FROM report_headlines ORDER BY t4_status`,
+          `SELECT report_id, t3_status, t4_status, admin_reviews::INTEGER AS admin_reviews, lawsuits::INTEGER AS lawsuits, admin_reviews_stated, lawsuits_stated FROM report_headlines ORDER BY t4_status`,
         )
       ).getRowObjectsJson();
       expect(rows).toEqual([
