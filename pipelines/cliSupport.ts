@@ -1,9 +1,11 @@
 // What the subcommands of pipelines/commands/ share: the global options, the module shape each
 // command file exports, and progress output (a bar on a terminal, nothing when piped).
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
+import { LOG_FORMATS, logMessage, outputSettings } from './cliOutput.ts';
+import { CONFIG_FILE, CONFIG_ENV } from './settings.ts';
 import { DEFAULT_DB_FILE, DEFAULT_LOCK_TIMEOUT_MS, type OpenWarehouseOptions } from './warehouse.ts';
 
 /** Every file in pipelines/commands/ exports this; pipelines/cli.ts lists the files. */
@@ -29,7 +31,11 @@ export function addGlobalOptions(program: Command): Command {
       'how long to wait for another process to release the warehouse file',
       parsePositiveNumber,
       DEFAULT_LOCK_TIMEOUT_MS / 1000,
-    );
+    )
+    .option('--quiet', 'print only errors (and the output asked for: records, query results, --json)')
+    .option('--verbose', 'print debug detail (every request, every document)')
+    .addOption(new Option('--log-format <format>', 'stderr as readable text or JSON lines (auto: text on a terminal, JSON otherwise)').choices(LOG_FORMATS).default('auto'))
+    .option('--config <file>', `settings file (default: ./${CONFIG_FILE} when present, or $${CONFIG_ENV})`);
 }
 
 export function globalOptions(command: Command): GlobalOptions {
@@ -40,7 +46,7 @@ export function globalOptions(command: Command): GlobalOptions {
     warehouse: {
       lockTimeoutMs: options.lockTimeout * 1000,
       onLockWait: ({ attempt, holder }) => {
-        if (attempt === 1) console.error(`waiting for the warehouse lock${holder ? ` held by ${holder}` : ''}…`);
+        if (attempt === 1) logMessage('warn', `waiting for the warehouse lock${holder ? ` held by ${holder}` : ''}…`);
       },
     },
   };
@@ -65,7 +71,7 @@ export interface Progress {
 }
 
 export function startProgress(total: number, title: string): Progress {
-  if (!process.stderr.isTTY || total === 0) return { tick() {}, stop() {} };
+  if (!process.stderr.isTTY || outputSettings().logFormat !== 'text' || outputSettings().quiet || total === 0) return { tick() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: `${title} {bar} {value}/{total} {label}`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

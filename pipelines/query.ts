@@ -3,7 +3,7 @@
 // are read through DuckDB's JSON conversion (exact strings) and turned back into numbers only where that is
 // exact; a BIGINT beyond 2^53 stays a string rather than being rounded.
 import { DuckDBTypeId, type DuckDBType, type DuckDBValue, type Json } from '@duckdb/node-api';
-import { FatalRunError } from './errors.ts';
+import { FatalRunError, UsageError } from './errors.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export const QUERY_FORMATS = ['table', 'csv', 'json'] as const;
@@ -17,9 +17,10 @@ export interface QueryResult {
   rows: Json[][];
 }
 
+/** Run SQL (one statement or several: the result of the last is returned, as the help says). */
 export async function runQuery(warehouse: Warehouse, sql: string, params?: DuckDBValue[]): Promise<QueryResult> {
-  const reader = await warehouse.read(sql, params).catch((error: unknown) => {
-    throw new FatalRunError(error instanceof Error ? error.message : String(error), { stage: 'query', cause: error });
+  const reader = await warehouse.connection.streamAndReadAll(sql, params).catch((error: unknown) => {
+    throw new FatalRunError(explainQueryError(error instanceof Error ? error.message : String(error), warehouse.readOnly), { stage: 'query', cause: error });
   });
   const types = reader.columnTypes();
   return {
@@ -27,6 +28,21 @@ export async function runQuery(warehouse: Warehouse, sql: string, params?: DuckD
     types: types.map((type) => type.toString()),
     rows: reader.getRowsJson().map((row) => row.map((value, i) => exactNumber(value, types[i]))),
   };
+}
+
+/** A usage error for SQL that is no query at all ("", ";"). */
+export function checkQueryText(sql: string): void {
+  if (/^[\s;]*$/.test(sql)) throw new UsageError('the query is empty: give SQL, e.g. gov-reports query "SELECT * FROM report_headlines"');
+}
+
+/** DuckDB's message, with the fix when the cause is ours to name (read-only mode, files off without --write). */
+function explainQueryError(message: string, readOnly: boolean): string {
+  const first = message.split('\n')[0];
+  if (readOnly && /read-only mode|attached in read-only/i.test(message)) return `this statement changes the warehouse: run it with --write (${first})`;
+  if (readOnly && /file system operations are disabled|Permission Error/i.test(message)) {
+    return `reading or writing files is off for queries without --write, so the warehouse and your files stay as they are (${first})`;
+  }
+  return first;
 }
 
 const INTEGER_TYPES = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);

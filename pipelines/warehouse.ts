@@ -5,19 +5,19 @@
 // read-only ones included. So commands open the file only for as long as they need it (a load batch,
 // an export, a query) and always close it; a writer that finds the file held waits with backoff
 // rather than failing at once, and gives up with a WarehouseLockedError after `lockTimeoutMs`.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBConnection, DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
-import { FatalRunError, WarehouseLockedError } from './errors.ts';
+import { FatalRunError, UsageError, WarehouseLockedError } from './errors.ts';
+import { packagePath } from './packageRoot.ts';
 
 export const DEFAULT_DB_FILE = 'warehouse.duckdb';
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 const FIRST_RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 2_000;
 
-const SQL_DIR = fileURLToPath(new URL('../sql/', import.meta.url));
+const SQL_DIR = packagePath('sql');
 
 /** One wait for the lock, reported before sleeping (for progress output). */
 export interface LockWait {
@@ -33,6 +33,11 @@ export interface OpenWarehouseOptions {
   /** How long to wait for another process to release the file (default 30 s). 0: fail at once. */
   lockTimeoutMs?: number;
   onLockWait?: (wait: LockWait) => void;
+  /**
+   * Forbid the SQL run on this connection from touching any file but the warehouse (DuckDB's
+   * enable_external_access=false: no COPY … TO, EXPORT, ATTACH, read_csv): `query` without --write.
+   */
+  noFileAccess?: boolean;
 }
 
 export class Warehouse {
@@ -51,6 +56,7 @@ export class Warehouse {
     const readOnly = options.readOnly ?? false;
     const inMemory = path === ':memory:';
     if (!inMemory) {
+      checkDatabaseFile(path);
       if (readOnly && !existsSync(path)) {
         throw new FatalRunError(`no warehouse at ${path}: run \`gov-reports load\` or \`gov-reports demo\` first`, {
           stage: 'warehouse',
@@ -154,7 +160,10 @@ async function openInstance(path: string, readOnly: boolean, options: OpenWareho
   let delayMs = FIRST_RETRY_DELAY_MS;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : undefined);
+      const config: Record<string, string> = {};
+      if (readOnly) config.access_mode = 'READ_ONLY';
+      if (options.noFileAccess) config.enable_external_access = 'false';
+      return await DuckDBInstance.create(path, config);
     } catch (error) {
       const holder = lockHolder(error);
       if (holder === undefined) {
@@ -170,6 +179,47 @@ async function openInstance(path: string, readOnly: boolean, options: OpenWareho
       delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS);
     }
   }
+}
+
+/** DuckDB's storage header: 8 bytes of checksum, then the magic bytes "DUCK". */
+const DUCKDB_MAGIC = Buffer.from('DUCK');
+
+/**
+ * --db must name a DuckDB file or a path that does not exist yet: DuckDB would otherwise take a CSV,
+ * Parquet or JSON file for an in-memory database (and lose what is loaded) or write over it.
+ */
+export function checkDatabaseFile(path: string): void {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new UsageError(`--db ${path} is a folder: give the warehouse file itself, e.g. ${join(path, DEFAULT_DB_FILE)}`);
+    if (!stat.isFile()) throw new UsageError(`--db ${path} is not a regular file: give a DuckDB file, or a path that does not exist yet`);
+    size = stat.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`--db ${path}: a part of the path is a file, not a folder; give a path in a folder`);
+    throw error;
+  }
+  if (size === 0) return; // an empty file holds nothing to lose; DuckDB makes it a database
+  const head = Buffer.alloc(12);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!head.subarray(8, 12).equals(DUCKDB_MAGIC)) {
+    throw new UsageError(`--db ${path} is not a DuckDB database (${kindOfFile(head)}); give a .duckdb file, or a path that does not exist yet, and it is left untouched`);
+  }
+}
+
+function kindOfFile(head: Buffer): string {
+  if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'it is a Parquet file';
+  if (head.subarray(0, 6).toString('latin1') === 'SQLite') return 'it is a SQLite file';
+  const text = head.toString('utf8').trimStart();
+  if (text.startsWith('{') || text.startsWith('[')) return 'it looks like JSON';
+  if (/^[\x20-\x7e\u00a0-\uffff\t\r\n,;]+$/.test(head.toString('utf8'))) return 'it looks like text or CSV';
+  return 'no DuckDB header';
 }
 
 /**

@@ -1,5 +1,6 @@
 // gov-reports load FILE-OR-URL...: extract and load into the warehouse, one transaction per batch.
 import type { Command } from 'commander';
+import { printSummary } from '../cliOutput.ts';
 import { describeRecord, globalOptions, parsePositiveInteger, startProgress } from '../cliSupport.ts';
 import { DEFAULT_BATCH_SIZE } from '../load.ts';
 
@@ -9,8 +10,8 @@ export function register(program: Command): void {
     .description('extract report files or URLs and load them into the warehouse (idempotent: reloading replaces)')
     .argument('<inputs...>', 'report files (HTML, text, markdown, PDF, Word) or http(s) URLs')
     .option('--batch-size <n>', 'records per transaction; the warehouse is held only while a batch is written', parsePositiveInteger, DEFAULT_BATCH_SIZE)
-    .addHelpText('after', '\nExit status: 0 when every input was read as a report, 1 when any failed, 2 on a usage error.')
-    .action(async (inputs: string[], options: { batchSize: number }, command: Command) => {
+    .option('--json', 'print the summary as one JSON object (the default off a terminal)')
+    .action(async (inputs: string[], options: { batchSize: number; json?: boolean }, command: Command) => {
       const global = globalOptions(command);
       // Loaded when the command runs, so --help and usage errors do not pay for the extractors.
       const { ingest } = await import('../ingest.ts');
@@ -21,12 +22,24 @@ export function register(program: Command): void {
         batchSize: options.batchSize,
         onExtracted: ({ input }) => progress.tick(input),
       }).finally(() => progress.stop());
-      for (const { record } of result.failed) console.error(describeRecord(record));
+      // Failures and the summary on one stream (stdout), as text on a terminal and as one JSON object elsewhere.
       const { loaded } = result;
-      console.log(
-        `loaded ${loaded.reports} report(s) into ${global.db} (${loaded.replaced} replaced): ` +
-          `${loaded.cells} cells, ${loaded.checks} checks, ${loaded.issues} issues, ${loaded.proseCounts} prose counts; ` +
-          `${result.failed.length} of ${inputs.length} input(s) failed, ${result.notLoaded.length} unreadable`,
+      printSummary(
+        [
+          ...result.failed.map(({ record }) => describeRecord(record)),
+          `loaded ${loaded.reports} report(s) into ${global.db} (${loaded.replaced} replaced): ` +
+            `${loaded.cells} cells, ${loaded.checks} checks, ${loaded.issues} issues, ${loaded.proseCounts} prose counts; ` +
+            `${result.failed.length} of ${inputs.length} input(s) failed, ${result.notLoaded.length} unreadable`,
+        ],
+        {
+          type: 'load_summary',
+          db: global.db,
+          inputs: inputs.length,
+          loaded,
+          failed: result.failed.map(({ input, record }) => ({ input, issue: record.issues.find((issue) => issue.severity === 'error') ?? null })),
+          unreadable: result.notLoaded.length,
+        },
+        options.json,
       );
       if (result.failed.length > 0) process.exitCode = 1;
     });

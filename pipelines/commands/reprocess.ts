@@ -2,7 +2,7 @@
 // the records; reads data/raw/ and the crawl journal only, never the network.
 import type { Command } from 'commander';
 import { globalOptions, parsePositiveInteger } from '../cliSupport.ts';
-import { describeSummary } from '../crawl/cliOptions.ts';
+import { cliReporter, printRunSummary } from '../crawl/cliOptions.ts';
 import { DEFAULT_BATCH_SIZE, runPipeline } from '../run.ts';
 
 export function register(program: Command): void {
@@ -10,9 +10,10 @@ export function register(program: Command): void {
     .command('reprocess')
     .description('re-extract every archived report (data/raw/) with the current extractor and reload it; no network')
     .option('--batch-size <n>', 'documents per warehouse batch', parsePositiveInteger, DEFAULT_BATCH_SIZE)
-    .action(async (options: { batchSize: number }, command: Command) => {
+    .option('--json', 'print the summary as one JSON object (the default off a terminal)')
+    .action(async (options: { batchSize: number; json?: boolean }, command: Command) => {
       const global = globalOptions(command);
-      const summary = await runPipeline({ command: 'reprocess', dataDir: global.dataDir, dbPath: global.db, warehouse: global.warehouse, batchSize: options.batchSize });
-      for (const line of describeSummary(summary)) console.log(line);
+      const summary = await runPipeline({ command: 'reprocess', dataDir: global.dataDir, dbPath: global.db, warehouse: global.warehouse, batchSize: options.batchSize, reporter: cliReporter() });
+      printRunSummary(summary, options.json);
     });
 }

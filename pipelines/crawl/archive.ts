@@ -1,10 +1,13 @@
 // The raw archive: every response body stored once under <data>/raw/ by SHA-256, written
 // atomically (temp file, fsync, rename), so a body is either complete under its name or absent,
 // whatever moment the process is killed at. Bodies are never rewritten: the name is the content.
+// Reads and writes go through a small pool of file slots: thousands of sources crawled at once must
+// not hold thousands of open files (the common limit is 1,024, and DuckDB needs some of them too).
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import PQueue from 'p-queue';
 
 export interface StoredBody {
   sha256: string;
@@ -15,6 +18,9 @@ export interface StoredBody {
   created: boolean;
 }
 
+/** Archive files open at once, at most (each write also fsyncs, so more would not be faster). */
+export const ARCHIVE_FILE_SLOTS = 16;
+
 export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -22,6 +28,7 @@ export function sha256Of(bytes: Uint8Array): string {
 export class RawArchive {
   private readonly root: string;
   private readonly tmp: string;
+  private readonly fileSlots = new PQueue({ concurrency: ARCHIVE_FILE_SLOTS });
 
   constructor(readonly dataDir: string) {
     this.root = join(dataDir, 'raw');
@@ -43,6 +50,10 @@ export class RawArchive {
   }
 
   async put(bytes: Uint8Array): Promise<StoredBody> {
+    return this.fileSlots.add(() => this.write(bytes));
+  }
+
+  private async write(bytes: Uint8Array): Promise<StoredBody> {
     const sha256 = sha256Of(bytes);
     const archivePath = this.archivePathOf(sha256);
     const target = join(this.dataDir, archivePath);
@@ -63,6 +74,6 @@ export class RawArchive {
 
   /** The stored bytes; throws when the body is not in the archive. */
   async get(sha256: string): Promise<Buffer> {
-    return readFile(join(this.dataDir, this.archivePathOf(sha256)));
+    return this.fileSlots.add(() => readFile(join(this.dataDir, this.archivePathOf(sha256))));
   }
 }

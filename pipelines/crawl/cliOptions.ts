@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { globalOptions, parsePositiveInteger, parsePositiveNumber } from '../cliSupport.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, runPipeline, type RunSummary } from '../run.ts';
+import { outputSettings, printSummary } from '../cliOutput.ts';
 import { DEFAULT_CRAWL_SETTINGS, type CrawlSettings } from './crawler.ts';
 import { userAgentFor } from './fetcher.ts';
+import { createReporter, type RunReporter } from './progress.ts';
 
 export interface CrawlCliOptions {
   sources?: string;
@@ -13,6 +15,7 @@ export interface CrawlCliOptions {
   perHost: number;
   concurrency: number;
   timeout: number;
+  deadline: number;
   retries: number;
   maxBody: number;
   maxListPages: number;
@@ -20,6 +23,7 @@ export interface CrawlCliOptions {
   batchSize: number;
   flushInterval: number;
   strict?: boolean;
+  json?: boolean;
 }
 
 const { politeness, fetcher } = DEFAULT_CRAWL_SETTINGS;
@@ -37,13 +41,15 @@ export function addCrawlOptions(command: Command): Command {
     .option('--per-host <n>', 'requests in flight per host', parsePositiveInteger, politeness.perHostConcurrency)
     .option('--concurrency <n>', 'requests in flight across all hosts', parsePositiveInteger, politeness.globalConcurrency)
     .option('--timeout <seconds>', 'longest wait for an answer, and between two chunks of a body', parsePositiveNumber, fetcher.timeoutMs / 1000)
+    .option('--deadline <seconds>', 'longest time one request may take, all attempts and redirects together (a slow-drip body ends here)', parsePositiveNumber, fetcher.deadlineMs / 1000)
     .option('--retries <n>', 'retries on network errors, 429 and 5xx (with backoff)', parseRetries, fetcher.retries)
-    .option('--max-body <megabytes>', 'larger responses are abandoned', parsePositiveNumber, fetcher.maxBodyBytes / 1024 / 1024)
+    .option('--max-body <megabytes>', 'larger responses are abandoned (counted after gzip/br/deflate decompression)', parsePositiveNumber, fetcher.maxBodyBytes / 1024 / 1024)
     .option('--max-list-pages <n>', 'list pages read per source at most', parsePositiveInteger, DEFAULT_CRAWL_SETTINGS.maxListPages)
     .option('--contact <email-or-url>', 'added to the User-Agent so site operators can reach you')
     .option('--batch-size <n>', 'documents per warehouse batch', parsePositiveInteger, DEFAULT_BATCH_SIZE)
     .option('--flush-interval <seconds>', 'longest time between warehouse batches', parsePositiveNumber, DEFAULT_FLUSH_INTERVAL_MS / 1000)
-    .option('--strict', 'exit with status 1 when any source or document failed or was blocked');
+    .option('--strict', 'exit with status 1 when any source or document failed or was blocked')
+    .option('--json', 'print the run summary as one JSON object on stdout (the default off a terminal)');
 }
 
 export function crawlSettingsFrom(options: CrawlCliOptions): CrawlSettings {
@@ -53,6 +59,7 @@ export function crawlSettingsFrom(options: CrawlCliOptions): CrawlSettings {
       ...fetcher,
       userAgent: userAgentFor(options.contact),
       timeoutMs: options.timeout * 1000,
+      deadlineMs: options.deadline * 1000,
       retries: options.retries,
       maxBodyBytes: Math.round(options.maxBody * 1024 * 1024),
     },
@@ -76,18 +83,38 @@ export function describeSummary(summary: RunSummary): string[] {
   const lines = [
     `${summary.command} ${summary.runId}${summary.resumed ? ' (resumed)' : ''}: ` +
       `${c.discovered} reports discovered, ${c.fetched} fetched, ${c.unchanged} unchanged (304), ` +
-      `${c.extracted} extracted, ${c.failed} failed, ${c.blocked} blocked`,
+      `${c.extracted} extracted, ${summary.rejected} rejected (not reports), ${c.failed} failed, ${c.blocked} blocked`,
   ];
   if (summary.staleLock) lines.push(`took over the lock of a run that is gone (pid ${summary.staleLock.pid}, started ${summary.staleLock.startedAt})`);
   for (const e of summary.registryErrors) lines.push(`registry ${e.file} line ${e.line}: ${e.message}`);
   for (const s of summary.sourceProblems) lines.push(`source ${s.status}: ${s.agency} ${s.url ?? ''} — ${s.detail ?? ''}`);
   for (const d of summary.documentProblems) lines.push(`document ${d.outcome}: ${d.url} — ${d.detail ?? ''}`);
+  if (everySourceFailed(summary)) lines.push('every source failed: nothing was crawled (exit status 1)');
   return lines;
 }
 
-/** True when --strict and something failed: the exit status a nightly job alerts on. */
-export function strictFailure(options: CrawlCliOptions, summary: RunSummary): boolean {
-  return Boolean(options.strict) && (summary.counts.failed > 0 || summary.counts.blocked > 0);
+/** A run with sources to crawl in which none ended ok: the night produced nothing, whatever --strict says. */
+export function everySourceFailed(summary: RunSummary): boolean {
+  if (summary.command === 'reprocess') return false;
+  const attempted = summary.sourcesCrawled + summary.registryErrors.length;
+  return attempted > 0 && summary.sourceProblems.length + summary.registryErrors.length >= attempted;
+}
+
+/** Exit status 1 when every source failed, or with --strict when anything failed: what a nightly job alerts on. */
+export function runFailed(options: Pick<CrawlCliOptions, 'strict'>, summary: RunSummary): boolean {
+  return everySourceFailed(summary) || (Boolean(options.strict) && (summary.counts.failed > 0 || summary.counts.blocked > 0));
+}
+
+/** The summary on stdout: text lines on a terminal, one JSON object with --json or off a terminal. */
+export function printRunSummary(summary: RunSummary, json?: boolean): void {
+  printSummary(describeSummary(summary), { type: 'run_summary', ...summary, everySourceFailed: everySourceFailed(summary) }, json);
+}
+
+/** The run reporter for the command line's output settings (--quiet, --verbose, --log-format). */
+export function cliReporter(): RunReporter {
+  const output = outputSettings();
+  const level = output.verbose ? 'debug' : output.quiet ? 'error' : undefined;
+  return createReporter({ tty: Boolean(process.stderr.isTTY) && output.logFormat === 'text' && !output.quiet, format: output.logFormat, level });
 }
 
 /** The action of `crawl` and `run`: one pipeline run from the command line, its summary on stdout. */
@@ -102,8 +129,9 @@ export async function crawlFromCli(name: 'crawl' | 'run', options: CrawlCliOptio
     settings: crawlSettingsFrom(options),
     batchSize: options.batchSize,
     flushIntervalMs: options.flushInterval * 1000,
+    reporter: cliReporter(),
   });
-  for (const line of describeSummary(summary)) console.log(line);
-  if (strictFailure(options, summary)) process.exitCode = 1;
+  printRunSummary(summary, options.json);
+  if (runFailed(options, summary)) process.exitCode = 1;
   return summary;
 }

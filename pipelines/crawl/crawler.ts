@@ -4,6 +4,7 @@
 // (politeness, robots, retries) and is journalled; within a run a request is made once, and a
 // resumed run replays the journal instead of asking again.
 import { createHash } from 'node:crypto';
+import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { decodeBytes } from '../../extractors/decode.ts';
 import { extractHtml } from '../../extractors/html.ts';
@@ -30,6 +31,11 @@ export interface CrawlSettings {
   fetcher: FetcherOptions;
   /** List pages (pagination, sub-columns, Hanweb groups) read per source at most. */
   maxListPages: number;
+  /**
+   * Sources crawled at once. Bounds what a huge registry holds open (sockets, pending bodies); the
+   * per-host queues, not this, decide the request rate.
+   */
+  sourcesInFlight?: number;
 }
 
 export const DEFAULT_CRAWL_SETTINGS: CrawlSettings = {
@@ -37,6 +43,8 @@ export const DEFAULT_CRAWL_SETTINGS: CrawlSettings = {
   fetcher: DEFAULT_FETCHER_OPTIONS,
   maxListPages: 200,
 };
+
+export const DEFAULT_SOURCES_IN_FLIGHT = 64;
 
 export interface CrawlObserver {
   onFetch?(event: FetchEvent, replayed: boolean): void;
@@ -97,9 +105,10 @@ export class Crawler {
   /** Crawl every source; sources share the host queues, so many at once stay polite. */
   async crawl(sources: readonly Source[]): Promise<void> {
     this.registryHosts = new Set(sources.flatMap(hostsOf));
+    const inFlight = new PQueue({ concurrency: Math.max(1, this.ctx.settings.sourcesInFlight ?? DEFAULT_SOURCES_IN_FLIGHT) });
     await Promise.all(
       sources.map((source) =>
-        this.crawlSource(source).catch((error: unknown) => {
+        inFlight.add(() => this.crawlSource(source)).catch((error: unknown) => {
           // A bug or a full disk while crawling one source must not end the others.
           const { runId, journal } = this.ctx;
           const detail = `crawler error: ${(error as Error).message}`;
