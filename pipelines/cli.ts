@@ -60,7 +60,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   try {
     const configFile = configFileFrom(argv);
     const program = await buildProgram();
-    applySettings(program, configFile ? readConfig(configFile) : new Map(), configFile);
+    applySettings(program, configFile ? await readConfig(configFile) : new Map(), configFile);
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {

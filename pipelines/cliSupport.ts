@@ -2,11 +2,11 @@
 // command file exports, and progress output (a bar on a terminal, nothing when piped).
 import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
 import { LOG_FORMATS, logMessage, outputSettings } from './cliOutput.ts';
 import { CONFIG_FILE, CONFIG_ENV } from './settings.ts';
-import { DEFAULT_DB_FILE, DEFAULT_LOCK_TIMEOUT_MS, type OpenWarehouseOptions } from './warehouse.ts';
+import type { OpenWarehouseOptions } from './warehouse.ts';
+import { DEFAULT_DB_FILE, DEFAULT_LOCK_TIMEOUT_MS } from './warehouseFile.ts';
 
 /** Every file in pipelines/commands/ exports this; pipelines/cli.ts lists the files. */
 export interface CommandModule {
@@ -70,8 +70,9 @@ export interface Progress {
   stop(): void;
 }
 
-export function startProgress(total: number, title: string): Progress {
+export async function startProgress(total: number, title: string): Promise<Progress> {
   if (!process.stderr.isTTY || outputSettings().logFormat !== 'text' || outputSettings().quiet || total === 0) return { tick() {}, stop() {} };
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: `${title} {bar} {value}/{total} {label}`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

@@ -4,7 +4,6 @@
 // `--min-gap 2` on the command line, `GOV_REPORTS_MIN_GAP=2` in the environment, `min-gap: 2` in the file.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command, Option } from 'commander';
-import { parseDocument } from 'yaml';
 import { UsageError } from './errors.ts';
 
 export const CONFIG_FILE = 'gov-reports.config.yaml';
@@ -53,13 +52,15 @@ export function configFileFrom(argv: readonly string[]): string | null {
 }
 
 /** Read a config file: a YAML mapping of setting names to values. Errors name the file and the fix. */
-export function readConfig(file: string): Map<string, unknown> {
+export async function readConfig(file: string): Promise<Map<string, unknown>> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read the config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; fix the path given by --config or ${CONFIG_ENV}`);
   }
+  // Loaded only when there is a config file: --help without one does not pay for the YAML parser.
+  const { parseDocument } = await import('yaml');
   const document = parseDocument(text);
   if (document.errors.length > 0) throw new UsageError(`${file} is not valid YAML: ${document.errors[0].message.split('\n')[0]}`);
   const value = document.toJS() as unknown;
@@ -74,8 +75,9 @@ export function readConfig(file: string): Map<string, unknown> {
 }
 
 /**
- * Attach the environment variable to every setting option of `program` and its subcommands, and make
- * the config file's values their defaults (so the help shows them, and env and flags still win).
+ * Give every setting option of `program` and its subcommands its value from the config file, then from
+ * its environment variable; flags parsed afterwards override both. (Commander reads an option's env var
+ * only when it is declared with it, so both sources are applied here, the same way.)
  */
 export function applySettings(program: Command, config: Map<string, unknown>, configFile: string | null): void {
   const known = new Set<string>(SETTING_NAMES);
@@ -83,26 +85,37 @@ export function applySettings(program: Command, config: Map<string, unknown>, co
     for (const option of command.options as Option[]) {
       const name = option.long?.replace(/^--/, '');
       if (!name || !known.has(name)) continue;
-      option.env(envVarOf(name));
-      if (!config.has(name)) continue;
-      option.default(configValue(option, config.get(name), configFile!));
+      const envVar = envVarOf(name);
+      option.env(envVar); // shown in --help
+      const key = option.attributeName();
+      if (config.has(name)) {
+        const value = settingValue(option, config.get(name), configFile!);
+        option.default(value);
+        command.setOptionValueWithSource(key, value, 'config');
+      }
+      const fromEnv = process.env[envVar];
+      if (fromEnv !== undefined) command.setOptionValueWithSource(key, settingValue(option, isFlag(option) ? fromEnv !== '0' && fromEnv !== 'false' : fromEnv, envVar), 'env');
     }
   }
 }
 
-function configValue(option: Option, value: unknown, file: string): unknown {
+function isFlag(option: Option): boolean {
+  return !option.required && !option.optional;
+}
+
+/** A config or environment value, checked and parsed like the flag's argument. `origin` names where it came from. */
+function settingValue(option: Option, value: unknown, origin: string): unknown {
   const name = option.long!;
-  const isFlag = !option.required && !option.optional;
-  if (isFlag) {
-    if (typeof value !== 'boolean') throw new UsageError(`${file}: "${name.slice(2)}" must be true or false`);
+  if (isFlag(option)) {
+    if (typeof value !== 'boolean') throw new UsageError(`${origin}: "${name.slice(2)}" must be true or false`);
     return value;
   }
-  if (value === null || typeof value === 'object') throw new UsageError(`${file}: "${name.slice(2)}" must be a single value`);
+  if (value === null || typeof value === 'object') throw new UsageError(`${origin}: "${name.slice(2)}" must be a single value`);
   const text = String(value);
-  if (option.argChoices && !option.argChoices.includes(text)) throw new UsageError(`${file}: "${name.slice(2)}" must be one of ${option.argChoices.join(', ')}`);
+  if (option.argChoices && !option.argChoices.includes(text)) throw new UsageError(`${origin}: "${name.slice(2)}" must be one of ${option.argChoices.join(', ')}`);
   try {
     return option.parseArg ? option.parseArg(text, undefined) : text;
   } catch (error) {
-    throw new UsageError(`${file}: "${name.slice(2)}": ${(error as Error).message}`);
+    throw new UsageError(`${origin}: "${name.slice(2)}": ${(error as Error).message}`);
   }
 }

@@ -5,15 +5,16 @@
 // read-only ones included. So commands open the file only for as long as they need it (a load batch,
 // an export, a query) and always close it; a writer that finds the file held waits with backoff
 // rather than failing at once, and gives up with a WarehouseLockedError after `lockTimeoutMs`.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBConnection, DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
-import { FatalRunError, UsageError, WarehouseLockedError } from './errors.ts';
+import { FatalRunError, WarehouseLockedError } from './errors.ts';
 import { packagePath } from './packageRoot.ts';
+import { checkDatabaseFile, DEFAULT_LOCK_TIMEOUT_MS } from './warehouseFile.ts';
 
-export const DEFAULT_DB_FILE = 'warehouse.duckdb';
-export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+export { DEFAULT_DB_FILE, DEFAULT_LOCK_TIMEOUT_MS } from './warehouseFile.ts';
+
 const FIRST_RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 2_000;
 
@@ -179,47 +180,6 @@ async function openInstance(path: string, readOnly: boolean, options: OpenWareho
       delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS);
     }
   }
-}
-
-/** DuckDB's storage header: 8 bytes of checksum, then the magic bytes "DUCK". */
-const DUCKDB_MAGIC = Buffer.from('DUCK');
-
-/**
- * --db must name a DuckDB file or a path that does not exist yet: DuckDB would otherwise take a CSV,
- * Parquet or JSON file for an in-memory database (and lose what is loaded) or write over it.
- */
-export function checkDatabaseFile(path: string): void {
-  let size: number;
-  try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) throw new UsageError(`--db ${path} is a folder: give the warehouse file itself, e.g. ${join(path, DEFAULT_DB_FILE)}`);
-    if (!stat.isFile()) throw new UsageError(`--db ${path} is not a regular file: give a DuckDB file, or a path that does not exist yet`);
-    size = stat.size;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`--db ${path}: a part of the path is a file, not a folder; give a path in a folder`);
-    throw error;
-  }
-  if (size === 0) return; // an empty file holds nothing to lose; DuckDB makes it a database
-  const head = Buffer.alloc(12);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (!head.subarray(8, 12).equals(DUCKDB_MAGIC)) {
-    throw new UsageError(`--db ${path} is not a DuckDB database (${kindOfFile(head)}); give a .duckdb file, or a path that does not exist yet, and it is left untouched`);
-  }
-}
-
-function kindOfFile(head: Buffer): string {
-  if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'it is a Parquet file';
-  if (head.subarray(0, 6).toString('latin1') === 'SQLite') return 'it is a SQLite file';
-  const text = head.toString('utf8').trimStart();
-  if (text.startsWith('{') || text.startsWith('[')) return 'it looks like JSON';
-  if (/^[\x20-\x7e\u00a0-\uffff\t\r\n,;]+$/.test(head.toString('utf8'))) return 'it looks like text or CSV';
-  return 'no DuckDB header';
 }
 
 /**

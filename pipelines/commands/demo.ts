@@ -22,7 +22,7 @@ export function register(program: Command): void {
       const { describeSummary } = await import('../crawl/cliOptions.ts');
       const exportDir = join(global.dataDir, 'export');
       const result = await runDemo({ dbPath: global.db, dataDir: global.dataDir, exportDir, samplesDir: options.samples, warehouse: global.warehouse });
-      const { formatTable } = await import('../query.ts');
+      const { formatTable } = await import('../queryFormat.ts');
       process.stdout.write(formatTable(result.headlines));
       console.log('');
       for (const line of describeSummary(result.crawl.summary)) console.log(line);

@@ -2,7 +2,6 @@
 import { Option, type Command } from 'commander';
 import { globalOptions } from '../cliSupport.ts';
 import { EXPORT_FORMATS, exportWarehouse, type ExportFormat } from '../export.ts';
-import { withWarehouse } from '../warehouse.ts';
 
 export function register(program: Command): void {
   program
@@ -12,6 +11,8 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output directory (created if missing; earlier files of the same relations are replaced)')
     .action(async (options: { format: ExportFormat; out: string }, command: Command) => {
       const global = globalOptions(command);
+      // Loaded when the command runs, so --help and usage errors do not pay for DuckDB.
+      const { withWarehouse } = await import('../warehouse.ts');
       const exported = await withWarehouse(global.db, { ...global.warehouse, readOnly: true }, (warehouse) =>
         exportWarehouse(warehouse, { format: options.format, outDir: options.out }),
       );

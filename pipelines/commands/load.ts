@@ -2,20 +2,20 @@
 import type { Command } from 'commander';
 import { printSummary } from '../cliOutput.ts';
 import { describeRecord, globalOptions, parsePositiveInteger, startProgress } from '../cliSupport.ts';
-import { DEFAULT_BATCH_SIZE } from '../load.ts';
 
 export function register(program: Command): void {
   program
     .command('load')
     .description('extract report files or URLs and load them into the warehouse (idempotent: reloading replaces)')
     .argument('<inputs...>', 'report files (HTML, text, markdown, PDF, Word) or http(s) URLs')
-    .option('--batch-size <n>', 'records per transaction; the warehouse is held only while a batch is written', parsePositiveInteger, DEFAULT_BATCH_SIZE)
+    // No commander default: the loader's own (25) applies, and --help does not load the loader to show it.
+    .option('--batch-size <n>', 'records per transaction; the warehouse is held only while a batch is written (default: 25)', parsePositiveInteger)
     .option('--json', 'print the summary as one JSON object (the default off a terminal)')
-    .action(async (inputs: string[], options: { batchSize: number; json?: boolean }, command: Command) => {
+    .action(async (inputs: string[], options: { batchSize?: number; json?: boolean }, command: Command) => {
       const global = globalOptions(command);
       // Loaded when the command runs, so --help and usage errors do not pay for the extractors.
       const { ingest } = await import('../ingest.ts');
-      const progress = startProgress(inputs.length, 'extracting');
+      const progress = await startProgress(inputs.length, 'extracting');
       const result = await ingest(inputs, {
         dbPath: global.db,
         warehouse: global.warehouse,

@@ -3,8 +3,7 @@ import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
 import { globalOptions } from '../cliSupport.ts';
 import { UsageError } from '../errors.ts';
-import { QUERY_FORMATS, checkQueryText, formatResult, runQuery, type QueryFormat } from '../query.ts';
-import { withWarehouse } from '../warehouse.ts';
+import { QUERY_FORMATS, formatResult, type QueryFormat } from '../queryFormat.ts';
 
 export function register(program: Command): void {
   program
@@ -20,12 +19,14 @@ export function register(program: Command): void {
         'Without --write the query can neither change the warehouse nor read or write any other file.',
     )
     .action(async (sql: string, options: { format: QueryFormat; write?: boolean }, command: Command) => {
-      checkQueryText(sql);
+      if (/^[\s;]*$/.test(sql)) throw new UsageError('the query is empty: give SQL, e.g. gov-reports query "SELECT * FROM report_headlines"');
       const global = globalOptions(command);
       // DuckDB would truncate its own open file: COPY/EXPORT naming the warehouse is refused even with --write.
       if (options.write && /\b(COPY|EXPORT)\b/i.test(sql) && sql.includes(basename(global.db))) {
         throw new UsageError(`refusing to write over the warehouse file ${global.db} itself; COPY to another file`);
       }
+      // Loaded when the command runs, so --help and usage errors do not pay for DuckDB.
+      const [{ runQuery }, { withWarehouse }] = await Promise.all([import('../query.ts'), import('../warehouse.ts')]);
       const result = await withWarehouse(global.db, { ...global.warehouse, readOnly: !options.write, noFileAccess: !options.write }, (warehouse) =>
         runQuery(warehouse, sql),
       );

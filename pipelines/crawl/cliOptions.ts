@@ -3,11 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { globalOptions, parsePositiveInteger, parsePositiveNumber } from '../cliSupport.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, runPipeline, type RunSummary } from '../run.ts';
+import type { RunSummary } from '../run.ts';
 import { outputSettings, printSummary } from '../cliOutput.ts';
-import { DEFAULT_CRAWL_SETTINGS, type CrawlSettings } from './crawler.ts';
-import { userAgentFor } from './fetcher.ts';
-import { createReporter, type RunReporter } from './progress.ts';
+import { DEFAULT_CRAWL_SETTINGS, userAgentFor, type CrawlSettings } from './budgets.ts';
+import type { RunReporter } from './progress.ts';
 
 export interface CrawlCliOptions {
   sources?: string;
@@ -20,8 +19,8 @@ export interface CrawlCliOptions {
   maxBody: number;
   maxListPages: number;
   contact?: string;
-  batchSize: number;
-  flushInterval: number;
+  batchSize?: number;
+  flushInterval?: number;
   strict?: boolean;
   json?: boolean;
 }
@@ -46,8 +45,9 @@ export function addCrawlOptions(command: Command): Command {
     .option('--max-body <megabytes>', 'larger responses are abandoned (counted after gzip/br/deflate decompression)', parsePositiveNumber, fetcher.maxBodyBytes / 1024 / 1024)
     .option('--max-list-pages <n>', 'list pages read per source at most', parsePositiveInteger, DEFAULT_CRAWL_SETTINGS.maxListPages)
     .option('--contact <email-or-url>', 'added to the User-Agent so site operators can reach you')
-    .option('--batch-size <n>', 'documents per warehouse batch', parsePositiveInteger, DEFAULT_BATCH_SIZE)
-    .option('--flush-interval <seconds>', 'longest time between warehouse batches', parsePositiveNumber, DEFAULT_FLUSH_INTERVAL_MS / 1000)
+    // Batch size and flush interval default inside runPipeline (25, 15 s); --help does not load it to show them.
+    .option('--batch-size <n>', 'documents per warehouse batch (default: 25)', parsePositiveInteger)
+    .option('--flush-interval <seconds>', 'longest time between warehouse batches (default: 15)', parsePositiveNumber)
     .option('--strict', 'exit with status 1 when any source or document failed or was blocked')
     .option('--json', 'print the run summary as one JSON object on stdout (the default off a terminal)');
 }
@@ -111,7 +111,8 @@ export function printRunSummary(summary: RunSummary, json?: boolean): void {
 }
 
 /** The run reporter for the command line's output settings (--quiet, --verbose, --log-format). */
-export function cliReporter(): RunReporter {
+export async function cliReporter(): Promise<RunReporter> {
+  const { createReporter } = await import('./progress.ts');
   const output = outputSettings();
   const level = output.verbose ? 'debug' : output.quiet ? 'error' : undefined;
   return createReporter({ tty: Boolean(process.stderr.isTTY) && output.logFormat === 'text' && !output.quiet, format: output.logFormat, level });
@@ -120,6 +121,8 @@ export function cliReporter(): RunReporter {
 /** The action of `crawl` and `run`: one pipeline run from the command line, its summary on stdout. */
 export async function crawlFromCli(name: 'crawl' | 'run', options: CrawlCliOptions, command: Command): Promise<RunSummary> {
   const global = globalOptions(command);
+  // Loaded when the command runs, so --help and usage errors do not pay for the crawler and the extractors.
+  const { runPipeline } = await import('../run.ts');
   const summary = await runPipeline({
     command: name,
     sourcesFile: sourcesFileFrom(options, global.dataDir, command),
@@ -128,8 +131,8 @@ export async function crawlFromCli(name: 'crawl' | 'run', options: CrawlCliOptio
     warehouse: global.warehouse,
     settings: crawlSettingsFrom(options),
     batchSize: options.batchSize,
-    flushIntervalMs: options.flushInterval * 1000,
-    reporter: cliReporter(),
+    flushIntervalMs: options.flushInterval === undefined ? undefined : options.flushInterval * 1000,
+    reporter: await cliReporter(),
   });
   printRunSummary(summary, options.json);
   if (runFailed(options, summary)) process.exitCode = 1;

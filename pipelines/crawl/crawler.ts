@@ -20,31 +20,14 @@ import {
 } from '../../extractors/listPage.ts';
 import { sniffFormat } from '../../extractors/sniff.ts';
 import type { RawArchive } from './archive.ts';
-import { DEFAULT_FETCHER_OPTIONS, Fetcher, type FetcherOptions, type FetchRequest, type Permit } from './fetcher.ts';
-import { DEFAULT_POLITENESS, HostScheduler, type PolitenessOptions } from './hostQueues.ts';
+import { DEFAULT_SOURCES_IN_FLIGHT, type CrawlSettings } from './budgets.ts';
+import { Fetcher, type FetchRequest, type Permit } from './fetcher.ts';
+import { HostScheduler } from './hostQueues.ts';
+
+export { DEFAULT_CRAWL_SETTINGS, DEFAULT_SOURCES_IN_FLIGHT, type CrawlSettings } from './budgets.ts';
 import type { BundleDocument, BundleEvent, CrawlJournal, DocumentOutcome, FetchEvent, FetchKind, SourceEvent } from './journal.ts';
 import { hostsOf, type Source } from './registry.ts';
 import { RobotsPolicy, robotsUrlOf, rulesFromFetch } from './robots.ts';
-
-export interface CrawlSettings {
-  politeness: PolitenessOptions;
-  fetcher: FetcherOptions;
-  /** List pages (pagination, sub-columns, Hanweb groups) read per source at most. */
-  maxListPages: number;
-  /**
-   * Sources crawled at once. Bounds what a huge registry holds open (sockets, pending bodies); the
-   * per-host queues, not this, decide the request rate.
-   */
-  sourcesInFlight?: number;
-}
-
-export const DEFAULT_CRAWL_SETTINGS: CrawlSettings = {
-  politeness: DEFAULT_POLITENESS,
-  fetcher: DEFAULT_FETCHER_OPTIONS,
-  maxListPages: 200,
-};
-
-export const DEFAULT_SOURCES_IN_FLIGHT = 64;
 
 export interface CrawlObserver {
   onFetch?(event: FetchEvent, replayed: boolean): void;

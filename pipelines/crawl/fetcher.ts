@@ -9,7 +9,10 @@ import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw, type Gunzip } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
 import { BodyTooLargeError, FetchDeadlineError, formatBytes, type PipelineError } from '../errors.ts';
+import type { FetcherOptions } from './budgets.ts';
 import type { HostScheduler } from './hostQueues.ts';
+
+export { DEFAULT_FETCHER_OPTIONS, ROBOTS_TOKEN, userAgentFor, type FetcherOptions } from './budgets.ts';
 
 export type FetchOutcome = 'fetched' | 'not_modified' | 'failed' | 'blocked' | 'disallowed';
 
@@ -46,49 +49,6 @@ export interface FetchResult {
   durationMs: number;
   attempts: number;
 }
-
-export interface FetcherOptions {
-  userAgent: string;
-  /** Per attempt: the longest wait for the response headers and between two chunks of the body (default 30 s). */
-  timeoutMs: number;
-  /**
-   * Total time one request may spend on the wire, all attempts and redirect hops together (default
-   * 180 s: a 50 MB file at 300 KB/s). A slow-drip body that never stalls long enough for `timeoutMs`
-   * ends here, and holds its host for at most this long. Waits in the host queue and backoff are not counted.
-   */
-  deadlineMs: number;
-  /** Larger bodies are abandoned, counted after decompression (default 50 MB). */
-  maxBodyBytes: number;
-  /** Retries after the first attempt on retryable failures (default 3). */
-  retries: number;
-  /** First backoff delay; doubles per attempt, with jitter (default 2 s). */
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  /** A Retry-After longer than this ends the fetch as failed instead of waiting (default 5 min). */
-  maxRetryAfterMs: number;
-  maxRedirects: number;
-}
-
-/** The product token robots.txt groups are matched against. */
-export const ROBOTS_TOKEN = 'gov-reports';
-
-/** An honest User-Agent: who we are, that we are a crawler, and (when configured) how to reach the operator. */
-export function userAgentFor(contact?: string | null): string {
-  // HTTP header values are Latin-1: the wording stays ASCII.
-  return `${ROBOTS_TOKEN}/0.1 (crawler for government annual-report research; honours robots.txt${contact ? `; contact: ${contact}` : ''})`;
-}
-
-export const DEFAULT_FETCHER_OPTIONS: FetcherOptions = {
-  userAgent: userAgentFor(),
-  timeoutMs: 30_000,
-  deadlineMs: 180_000,
-  maxBodyBytes: 50 * 1024 * 1024,
-  retries: 3,
-  backoffBaseMs: 2_000,
-  backoffMaxMs: 60_000,
-  maxRetryAfterMs: 300_000,
-  maxRedirects: 5,
-};
 
 /** May the crawler request this URL? Checked for the first request and for every redirect target. */
 export type Permit = (url: string, request: FetchRequest) => Promise<{ ok: true } | { ok: false; outcome: 'disallowed' | 'blocked' | 'failed'; detail: string }>;
