@@ -33,6 +33,7 @@ export async function buildProgram(): Promise<Command> {
     .description('Turn 政府信息公开工作年度报告 (OGI annual reports) into a DuckDB warehouse: crawl → extract → load → export')
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
     // Settings before .command() are inherited by every subcommand.
     .exitOverride()
     .configureOutput({
@@ -71,14 +72,15 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
 /** One line for the user, and the exit status. A trace only for what is a bug of ours. */
 export function reportError(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  // A JSON log line carries the exit status; a person sees it from the shell.
+  const status = (exitCode: number) => (outputSettings().logFormat === 'json' ? { exitCode } : {});
   if (error instanceof PipelineError) {
-    const exitCode = error.exitCode;
-    logMessage('error', error.describe(), { exitCode });
-    return exitCode;
+    logMessage('error', error.describe(), status(error.exitCode));
+    return error.exitCode;
   }
   const system = describeSystemError(error);
   if (system) {
-    logMessage('error', system, { exitCode: EXIT_FAILED });
+    logMessage('error', system, status(EXIT_FAILED));
     return EXIT_FAILED;
   }
   logMessage('error', 'unexpected error (a bug: please report it with this trace)', { exitCode: EXIT_FAILED, trace: error instanceof Error ? error.stack : String(error) });

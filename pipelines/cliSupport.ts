@@ -6,7 +6,7 @@ import type { ReportRecord } from '../transforms/recordSchema.ts';
 import { LOG_FORMATS, logMessage, outputSettings } from './cliOutput.ts';
 import { CONFIG_FILE, CONFIG_ENV } from './settings.ts';
 import type { OpenWarehouseOptions } from './warehouse.ts';
-import { DEFAULT_DB_FILE, DEFAULT_LOCK_TIMEOUT_MS } from './warehouseFile.ts';
+import { checkDatabaseFile, DEFAULT_DB_FILE, DEFAULT_LOCK_TIMEOUT_MS } from './warehouseFile.ts';
 
 /** Every file in pipelines/commands/ exports this; pipelines/cli.ts lists the files. */
 export interface CommandModule {
@@ -40,9 +40,11 @@ export function addGlobalOptions(program: Command): Command {
 
 export function globalOptions(command: Command): GlobalOptions {
   const options = command.optsWithGlobals<{ db?: string; dataDir: string; lockTimeout: number }>();
+  const db = options.db ?? join(options.dataDir, DEFAULT_DB_FILE);
+  checkDatabaseFile(db); // before any work: a CSV given as --db is refused at once, not after extracting
   return {
     dataDir: options.dataDir,
-    db: options.db ?? join(options.dataDir, DEFAULT_DB_FILE),
+    db,
     warehouse: {
       lockTimeoutMs: options.lockTimeout * 1000,
       onLockWait: ({ attempt, holder }) => {

@@ -52,7 +52,8 @@ export function formatTable({ columns, types, rows }: QueryResult): string {
     return truncateToWidth(text, TABLE_CELL_MAX_WIDTH - 1) + '…';
   };
   const cells = rows.map((row) => row.map(show));
-  const widths = columns.map((column, i) => Math.max(displayWidth(column), ...cells.map((row) => displayWidth(row[i]))));
+  // A loop, not Math.max(...rows): a spread of 200,000 values overflows the call stack.
+  const widths = columns.map((column, i) => cells.reduce((widest, row) => Math.max(widest, displayWidth(row[i])), displayWidth(column)));
   const numeric = types.map((type) => /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|FLOAT|DOUBLE|DECIMAL)/.test(type));
   const pad = (text: string, i: number) => {
     const fill = ' '.repeat(widths[i] - displayWidth(text));

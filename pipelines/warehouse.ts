@@ -5,10 +5,11 @@
 // read-only ones included. So commands open the file only for as long as they need it (a load batch,
 // an export, a query) and always close it; a writer that finds the file held waits with backoff
 // rather than failing at once, and gives up with a WarehouseLockedError after `lockTimeoutMs`.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBConnection, DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { ensureDirectory } from './directories.ts';
 import { FatalRunError, WarehouseLockedError } from './errors.ts';
 import { packagePath } from './packageRoot.ts';
 import { checkDatabaseFile, DEFAULT_LOCK_TIMEOUT_MS } from './warehouseFile.ts';
@@ -63,7 +64,7 @@ export class Warehouse {
           stage: 'warehouse',
         });
       }
-      mkdirSync(dirname(path), { recursive: true });
+      ensureDirectory(dirname(path));
     }
     const instance = await openInstance(path, readOnly, options);
     let connection: DuckDBConnection | undefined;

@@ -230,7 +230,7 @@ describe('demo', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/ 0 extracted/);
     expect(await countFromOtherProcess(join(dataDir, 'warehouse.duckdb'), 'reports')).toBe(reports);
-  });
+  }, 240_000); // two whole pipeline runs in child processes
 
   it('works from another directory with npx-style invocation of the bin', async () => {
     const elsewhere = makeTempDir('cli-cwd');

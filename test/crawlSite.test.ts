@@ -188,8 +188,11 @@ describe('nightly reruns', () => {
     );
     const { code, stdout, stderr } = await finished(child);
     expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/scheduled: \* \* \* \* \* \* \(Asia\/Shanghai\)/);
-    expect(stdout).toMatch(/scheduled run starting\n.*: 13 reports discovered, 0 fetched, \d+ unchanged \(304\), 0 extracted/);
+    // Off a terminal: the schedule's messages are JSON lines on stderr, each run's summary a JSON object on stdout.
+    const messages = stderr.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages).toContain('scheduled: * * * * * * (Asia/Shanghai)');
+    expect(messages).toContain('scheduled run starting');
+    expect(JSON.parse(stdout)).toMatchObject({ type: 'run_summary', counts: { discovered: 13, fetched: 0, extracted: 0 } });
     expect(site.requests.slice(before).filter((r) => r.status === 200 && !r.abandoned)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // gov-reports export --format parquet|csv --out DIR: every table and view of the warehouse.
 import { Option, type Command } from 'commander';
 import { globalOptions } from '../cliSupport.ts';
+import { checkFolderCreatable } from '../directories.ts';
 import { EXPORT_FORMATS, exportWarehouse, type ExportFormat } from '../export.ts';
 
 export function register(program: Command): void {
@@ -11,6 +12,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output directory (created if missing; earlier files of the same relations are replaced)')
     .action(async (options: { format: ExportFormat; out: string }, command: Command) => {
       const global = globalOptions(command);
+      checkFolderCreatable(options.out); // /proc/x, /dev/null/x: one clear error before anything is opened
       // Loaded when the command runs, so --help and usage errors do not pay for DuckDB.
       const { withWarehouse } = await import('../warehouse.ts');
       const exported = await withWarehouse(global.db, { ...global.warehouse, readOnly: true }, (warehouse) =>

@@ -4,10 +4,11 @@
 // Reads and writes go through a small pool of file slots: thousands of sources crawled at once must
 // not hold thousands of open files (the common limit is 1,024, and DuckDB needs some of them too).
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
+import { ensureDirectory } from '../directories.ts';
 
 export interface StoredBody {
   sha256: string;
@@ -58,8 +59,8 @@ export class RawArchive {
     const archivePath = this.archivePathOf(sha256);
     const target = join(this.dataDir, archivePath);
     if (existsSync(target)) return { sha256, archivePath, byteSize: bytes.length, created: false };
-    mkdirSync(join(this.root, sha256.slice(0, 2)), { recursive: true });
-    mkdirSync(this.tmp, { recursive: true });
+    ensureDirectory(join(this.root, sha256.slice(0, 2)));
+    ensureDirectory(this.tmp);
     const temp = join(this.tmp, `${sha256.slice(0, 16)}.${process.pid}.${randomBytes(4).toString('hex')}`);
     const handle = await open(temp, 'w');
     try {

@@ -161,8 +161,12 @@ export class Crawler {
         pagesRead++;
         const page = await this.get(source.sourceId, 'list', { url, priority: 5 });
         if (!page.ok) {
-          if (url === source.url) {
-            rootFailure = { outcome: page.event.outcome === 'blocked' ? 'blocked' : 'failed', detail: `list page ${url}: ${page.event.detail ?? page.event.outcome}` };
+          const answeredButUnread = page.event.outcome === 'failed' && page.event.status !== null && page.event.status >= 200 && page.event.status < 300;
+          if (url === source.url || answeredButUnread) {
+            // The root list page, or any list page whose body was refused (over the cap, past the deadline): the
+            // source is not "ok", whatever the other pages gave.
+            rootFailure ??= { outcome: page.event.outcome === 'blocked' ? 'blocked' : 'failed', detail: `list page ${url}: ${page.event.detail ?? page.event.outcome}` };
+            listComplete = false;
           } else if (page.event.status !== 404) {
             // A 404 past the last page is how TRS pagination often ends; anything else leaves the list unread.
             listComplete = false;

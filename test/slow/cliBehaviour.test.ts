@@ -1,14 +1,15 @@
 // The command line in scripts and cron: closed pipes, user errors as one line with an exit status, query
 // safety without --write, --db that is not a DuckDB file, one log format per stream, run summaries as JSON,
-// settings from a config file and the environment. Spawned from the TypeScript sources, off a terminal.
+// settings from a config file and the environment. Spawned from the TypeScript sources, off a terminal: about 40
+// processes, so a slow family.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_NAMES } from '../pipelines/cli.ts';
-import { SAMPLES_DIR } from '../pipelines/samples.ts';
-import { countFromOtherProcess, finished, makeTempDir, REPO_ROOT } from './helpers/warehouse.ts';
+import { COMMAND_NAMES } from '../../pipelines/cli.ts';
+import { SAMPLES_DIR } from '../../pipelines/samples.ts';
+import { countFromOtherProcess, finished, makeTempDir, REPO_ROOT } from '../helpers/warehouse.ts';
 
 const CLI = join(REPO_ROOT, 'pipelines', 'cli.ts');
 const TSX = import.meta.resolve('tsx');
@@ -80,9 +81,11 @@ describe('user errors: one line, a status, never a trace or a hang', () => {
   });
 
   it.each([
-    [['load', '--db', '/dev/null/x.duckdb', 'x.txt'], /--db \/dev\/null\/x\.duckdb: a part of the path is a file/],
+    [['load', '--db', '/dev/null/x.duckdb', seed(0)], /--db \/dev\/null\/x\.duckdb: a part of the path is a file/],
+    [['load', '--db', '/proc/new/x.duckdb', seed(0)], /cannot mkdir \/proc\/new: no such file or folder \(ENOENT\)/],
     [['query', '--db', join('/proc', 'x.duckdb'), 'SELECT 1'], /no warehouse at \/proc\/x\.duckdb/],
-    [['export', '--db', db, '--out', '/dev/null/x'], /cannot \w+ \/dev\/null\/x: a part of the path is a file, not a folder \(ENOTDIR\)/],
+    [['export', '--db', db, '--out', '/dev/null/x'], /cannot mkdir \/dev\/null\/x: a part of the path is a file, not a folder \(ENOTDIR\)/],
+    [['export', '--db', db, '--out', '/proc/x'], /cannot mkdir \/proc\/x: no such file or folder \(ENOENT\)/],
     [['query', '--db', db, 'SELEC oops'], /^query: .*syntax error/],
   ])('%j', async (args, message) => {
     const { code, stderr } = await cli(args);
@@ -194,5 +197,5 @@ describe('settings: flags > environment > config file > defaults', () => {
     const bad = await cli(['query', '--config', 'bad.yaml', 'SELECT 1'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(jsonLines(bad.stderr)[0].msg).toMatch(/bad\.yaml: unknown setting "colour"/);
-  });
+  }, 300_000);
 });
