@@ -139,7 +139,7 @@ describe('load, query, export', () => {
     expect(again.stdout).toMatch(/README\.md: FAILED/);
     expect(await countFromOtherProcess(dbPath, 'reports')).toBe(4);
     expect(await countFromOtherProcess(dbPath, 'cells')).toBe(cells);
-  });
+  }, 180_000); // four processes that load
 
   it('waits for a held warehouse and reports a clear error after --lock-timeout', async () => {
     const dbPath = join(temp.dir, 'locked', 'warehouse.duckdb');
