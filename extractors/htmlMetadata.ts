@@ -284,7 +284,8 @@ export function findTitle(index: PageIndex, metaTags: Record<string, string>, ro
     if (catalog[label]) return { title: catalog[label], source: `catalog:${label}` };
   }
   for (const el of index.titles) {
-    const title = siteSuffixRemoved(textOf(el));
+    // textOf skips <title> itself (page chrome for body text): read its children.
+    const title = siteSuffixRemoved(el.children.map(textOf).join(' ').trim());
     if (title) return { title, source: '<title>' };
   }
   return null;

@@ -8,7 +8,8 @@ type LineKind = 'blank' | 'tab' | 'cellLine' | 'pipe' | 'text';
 /** A line that holds exactly one cell behind a leading tab (seed 001): "\t0", " \t三、". */
 const CELL_LINE = /^[ \u3000]*\t[^\t]*$/;
 const SEPARATOR_CELL = /^:?-{3,}:?$/;
-const NUMERIC = /^[-+]?\d+(?:\.\d+)?$/;
+/** A value cell: a number (with the unit some cells print: 75394432.52元), a change (增加5), a dash or slash for blank. */
+const NUMERIC = /^[-+]?\d+(?:\.\d+)?(?:万元|亿元|元)?$|^(?:增加|新增|增|减少|减)\d+(?:\.\d+)?(?:项|个|件)?$|^[-—－/／]{1,3}$/;
 /** A row prints its labels before its numbers: a label right after a number belongs to the next row. */
 const startsNextRow = (cell: string, previousFilled: string) => cell !== '' && !NUMERIC.test(cell) && NUMERIC.test(previousFilled);
 

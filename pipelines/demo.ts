@@ -1,16 +1,19 @@
 // The whole pipeline, offline, on the bundled samples: start the local imitation of government sites
 // (pipelines/localSite/, serving data/samples as TRS and Hanweb pages, PDFs and decoys), run the nightly
-// pipeline against it (crawl → extract → load), export Parquet, and summarise what came out.
+// pipeline against it (crawl → extract → load), export Parquet, write the summary page, and summarise what came out.
 import { runDemoCrawl, type DemoCrawlResult } from './crawl/demoSite.ts';
 import type { RunReporter } from './crawl/progress.ts';
 import { exportWarehouse, type ExportedRelation } from './export.ts';
 import { runQuery, type QueryResult } from './query.ts';
+import { writeReportPage, type ReportPageData } from './reportPage.ts';
 import { withWarehouse, type OpenWarehouseOptions } from './warehouse.ts';
 
 export interface DemoOptions {
   dbPath: string;
   dataDir: string;
   exportDir: string;
+  /** The summary page (gov-reports report) the demo writes. */
+  reportFile: string;
   samplesDir?: string;
   warehouse?: OpenWarehouseOptions;
   reporter?: RunReporter;
@@ -19,6 +22,7 @@ export interface DemoOptions {
 export interface DemoResult {
   crawl: DemoCrawlResult;
   exported: ExportedRelation[];
+  report: ReportPageData['totals'];
   /** One row per report in the warehouse: where it came from, agency, year, template, headline numbers, errors. */
   headlines: QueryResult;
 }
@@ -34,6 +38,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   return withWarehouse(options.dbPath, { ...options.warehouse, readOnly: true }, async (warehouse) => ({
     crawl,
     exported: await exportWarehouse(warehouse, { format: 'parquet', outDir: options.exportDir }),
+    report: await writeReportPage(warehouse, options.reportFile),
     headlines: await runQuery(
       warehouse,
       `SELECT regexp_replace(coalesce(r.source_url, r.source), '^https?://', '') AS source,

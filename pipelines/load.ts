@@ -26,6 +26,7 @@ import {
   reportRecordSchema,
   type ReportRecord,
 } from '../transforms/recordSchema.ts';
+import { resolveReportAgencies } from './agencies.ts';
 import { LoadBatchError } from './errors.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -67,7 +68,7 @@ export interface LoadSummary {
 export const DEFAULT_BATCH_SIZE = 100;
 
 /** Error issues that mean the document is not an annual report at all (reports.is_report = false). */
-export const NOT_A_REPORT_ISSUE_CODES: ReadonlySet<string> = new Set(['not_annual_report', 'unreadable']);
+export const NOT_A_REPORT_ISSUE_CODES: ReadonlySet<string> = new Set(['not_annual_report', 'unreadable', 'headline_tables_not_found']);
 
 // ---------------------------------------------------------------------------------------------------
 // Record paths → column names
@@ -81,6 +82,7 @@ const COLUMN_NAME_PREFIXES: Readonly<Record<string, string>> = {
   sha256: 'document_sha256',
   meta: '',
   'meta.contact': 'contact',
+  'meta.tables': '',
   prose: '',
   'prose.info_processing_fee': 'info_fee',
   raw: 'raw_text',
@@ -272,13 +274,14 @@ export async function loadRecords(
       for (const record of batch) {
         const before = previous.get(record.report_id);
         const unchanged = before?.sha256 === record.sha256 && before.extractorVersion === record.extractor_version;
-        const tableRows = rowsOf(record, unchanged ? before.extractedAt : now);
+        const tableRows = rowsOf(keepCrawlProvenance(record, before), unchanged ? before.extractedAt : now);
         for (const table of Object.keys(rows) as ReportTable[]) rows[table].push(...tableRows[table]);
       }
       for (const table of Object.keys(rows) as ReportTable[]) await appendRows(connection, table, rows[table]);
       const batchShas = new Set(batch.map((record) => record.sha256));
       const batchDocuments = (options.documents ?? []).filter((document) => batchShas.has(document.sha256));
       const documents = await recordDocuments(connection, batchDocuments, now);
+      await resolveReportAgencies(connection, reportIds);
       return {
         reports: batch.length,
         replaced: previous.size,
@@ -300,18 +303,35 @@ interface PreviousLoad {
   sha256: string;
   extractorVersion: string;
   extractedAt: DuckDBValue;
+  /** The crawl's provenance of the loaded row (null for a report first loaded from a file). */
+  sourceUrl: string | null;
+  publishDate: string | null;
+  publishDateSource: string | null;
+}
+
+/**
+ * The same body read again from a local file knows neither the URL it was published at nor the date the
+ * page gave: the crawl's stay (every location of the body is in document_locations).
+ */
+function keepCrawlProvenance(record: ReportRecord, before: PreviousLoad | undefined): ReportRecord {
+  if (!before?.sourceUrl || record.source_url !== null || before.sha256 !== record.sha256) return record;
+  const meta = record.meta.publish_date === null && before.publishDate !== null
+    ? { ...record.meta, publish_date: before.publishDate, publish_date_source: before.publishDateSource }
+    : record.meta;
+  return { ...record, source_url: before.sourceUrl, meta };
 }
 
 async function previousLoads(connection: DuckDBConnection, reportIds: string[]): Promise<Map<string, PreviousLoad>> {
   const reader = await connection.runAndReadAll(
-    `SELECT report_id, document_sha256, extractor_version, extracted_at
+    `SELECT report_id, document_sha256, extractor_version, extracted_at, source_url, publish_date::VARCHAR, publish_date_source
        FROM reports WHERE report_id IN (SELECT unnest($1::VARCHAR[]))`,
     [listValue(reportIds)],
   );
+  const text = (value: DuckDBValue) => (value === null ? null : String(value));
   return new Map(
-    reader.getRows().map(([id, sha256, extractorVersion, extractedAt]) => [
+    reader.getRows().map(([id, sha256, extractorVersion, extractedAt, sourceUrl, publishDate, publishDateSource]) => [
       String(id),
-      { sha256: String(sha256), extractorVersion: String(extractorVersion), extractedAt },
+      { sha256: String(sha256), extractorVersion: String(extractorVersion), extractedAt, sourceUrl: text(sourceUrl), publishDate: text(publishDate), publishDateSource: text(publishDateSource) },
     ]),
   );
 }
@@ -320,6 +340,14 @@ async function previousLoads(connection: DuckDBConnection, reportIds: string[]):
 async function recordDocuments(connection: DuckDBConnection, documents: readonly DocumentFacts[], now: Date): Promise<number> {
   const bySha = new Map(documents.map((document) => [document.sha256, document]));
   if (bySha.size === 0) return 0;
+  await recordLocations(
+    connection,
+    documents.flatMap((d) => [
+      ...(d.url ? [{ sha256: d.sha256, location: d.url, kind: 'url' as const }] : []),
+      ...(d.localPath ? [{ sha256: d.sha256, location: d.localPath, kind: 'file' as const }] : []),
+    ]),
+    now,
+  );
   const known = await connection.runAndReadAll(
     'SELECT document_sha256 FROM documents WHERE document_sha256 IN (SELECT unnest($1::VARCHAR[]))',
     [listValue([...bySha.keys()])],
@@ -336,6 +364,22 @@ async function recordDocuments(connection: DuckDBConnection, documents: readonly
   }));
   await appendRows(connection, 'documents', rows);
   return rows.length;
+}
+
+/** Every place a body was read from (URLs it was fetched at, local files it was loaded from), each once. */
+export async function recordLocations(
+  connection: DuckDBConnection,
+  locations: readonly { sha256: string; location: string; kind: 'url' | 'file' }[],
+  seenAt: Date,
+): Promise<void> {
+  if (locations.length === 0) return;
+  await connection.run(
+    `INSERT INTO document_locations
+       SELECT DISTINCT ON (l.sha, l.location) l.sha, l.location, l.kind, $4::TIMESTAMP
+         FROM (SELECT unnest($1::VARCHAR[]) AS sha, unnest($2::VARCHAR[]) AS location, unnest($3::VARCHAR[]) AS kind) l
+       ON CONFLICT DO NOTHING`,
+    [listValue(locations.map((l) => l.sha256)), listValue(locations.map((l) => l.location)), listValue(locations.map((l) => l.kind)), seenAt.toISOString()],
+  );
 }
 
 /**

@@ -84,13 +84,17 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     const pendingLoads: LoadItem[] = [];
     const syncQueue = new PQueue({ concurrency: 1 });
-    const knownSources = options.command === 'reprocess' ? [] : registry.sources;
+    if (options.command !== 'reprocess' && registry.sources.length > 0) journal.append({ type: 'registry', runId, sources: registry.sources });
+    // reprocess rebuilds the crawl's ledger tables too: the registry rows and every fetch ever journalled.
+    const knownSources = options.command === 'reprocess' ? journal.registrySources() : registry.sources;
+    let replayFetches = options.command === 'reprocess' ? journal.fetchHistory() : [];
     const sync = (final: boolean) =>
       syncQueue.add(async () => {
         const loads = pendingLoads.splice(0, pendingLoads.length);
-        if (!final && loads.length === 0 && journal.pending().length === 0) return;
+        if (!final && loads.length === 0 && journal.pending().length === 0 && replayFetches.length === 0) return;
         try {
-          await syncWarehouse(options.dbPath, warehouse, { journal, sources: knownSources, loads, sourcesUpdatedAt: new Date(startedAt) });
+          await syncWarehouse(options.dbPath, warehouse, { journal, sources: knownSources, loads, sourcesUpdatedAt: new Date(startedAt), replayFetches });
+          replayFetches = [];
         } catch (error) {
           pendingLoads.unshift(...loads);
           if (!(error instanceof RetryableError)) throw error;

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBConnection, DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
 import { ensureDirectory } from './directories.ts';
+import { applyComments } from './dataDictionary.ts';
 import { FatalRunError, WarehouseLockedError } from './errors.ts';
 import { packagePath } from './packageRoot.ts';
 import { checkDatabaseFile, DEFAULT_LOCK_TIMEOUT_MS } from './warehouseFile.ts';
@@ -141,9 +142,10 @@ export async function withWarehouse<T>(
   }
 }
 
-/** Create tables (sql/schema.sql) and replace views (sql/views/*.sql, in file-name order). Idempotent. */
+/** Create tables (sql/schema.sql), replace views (sql/views/*.sql, in file-name order), comment them (sql/dictionary.yaml). Idempotent. */
 export async function createSchema(connection: DuckDBConnection): Promise<void> {
   for (const file of schemaFiles()) await connection.run(readFileSync(file, 'utf8'));
+  await applyComments(connection);
 }
 
 /** The DDL files, in the order they must run. */

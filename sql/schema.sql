@@ -75,11 +75,28 @@ CREATE TABLE IF NOT EXISTS reports (
   contact_person           VARCHAR,
   contact_url              VARCHAR,
   truncated_tables         VARCHAR[] NOT NULL,
+  -- What was read of tables 2, 3, 4: found | partial | absent, printed cells read, where a partial table
+  -- stops, and the issue code saying why (t4_not_found, t3_truncated, …). 0 printed is not "not read".
+  t2_status                VARCHAR NOT NULL,
+  t2_printed_cells         INTEGER NOT NULL,
+  t2_stops_after           VARCHAR,
+  t2_reason                VARCHAR,
+  t3_status                VARCHAR NOT NULL,
+  t3_printed_cells         INTEGER NOT NULL,
+  t3_stops_after           VARCHAR,
+  t3_reason                VARCHAR,
+  t4_status                VARCHAR NOT NULL,
+  t4_printed_cells         INTEGER NOT NULL,
+  t4_stops_after           VARCHAR,
+  t4_reason                VARCHAR,
   document_format          VARCHAR NOT NULL,
   proactive_items_total    DOUBLE,
   applications_received    DOUBLE,
   no_applications_statement VARCHAR,
   no_review_litigation_statement VARCHAR,
+  stated_admin_reviews     DOUBLE,           -- counts stated in the prose (status prose), never table cells
+  stated_lawsuits          DOUBLE,
+  stated_documents_issued  DOUBLE,
   info_fee_status          VARCHAR NOT NULL,
   info_fee_amount_yuan     DOUBLE,
   info_fee_text            VARCHAR
@@ -160,4 +177,36 @@ CREATE TABLE IF NOT EXISTS run_documents (
   outcome         VARCHAR NOT NULL,  -- extracted | unchanged | rejected | failed | blocked | skipped
   detail          VARCHAR,
   PRIMARY KEY (run_id, url)
+);
+
+-- One row per report: the agency that published it, resolved from the report's name, title and contact
+-- address, the crawl's registry row and the division dataset (transforms/agencyIdentity.ts). Written by
+-- the loader at every load, so it always follows the current reports and resolution rules.
+CREATE TABLE IF NOT EXISTS report_agencies (
+  report_id        VARCHAR PRIMARY KEY,
+  agency_id        VARCHAR NOT NULL,
+  canonical_name   VARCHAR NOT NULL,
+  name_as_printed  VARCHAR,
+  division_code    VARCHAR,
+  province         VARCHAR,
+  prefecture       VARCHAR,
+  county           VARCHAR,
+  township         VARCHAR,
+  level            VARCHAR,
+  kind             VARCHAR NOT NULL,
+  department_type  VARCHAR,
+  resolution       VARCHAR NOT NULL,
+  evidence         VARCHAR,
+  candidate_codes  VARCHAR[] NOT NULL,
+  division_dataset VARCHAR NOT NULL
+);
+
+-- One row per place a document body was read from: every URL the crawler fetched it at and every local
+-- file `load` read it from (documents keeps only the first).
+CREATE TABLE IF NOT EXISTS document_locations (
+  document_sha256 VARCHAR NOT NULL,
+  location        VARCHAR NOT NULL,
+  kind            VARCHAR NOT NULL,   -- url | file
+  first_seen_at   TIMESTAMP NOT NULL,
+  PRIMARY KEY (document_sha256, location)
 );

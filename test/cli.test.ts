@@ -1,7 +1,7 @@
 // The gov-reports command line, spawned as a user would run it, from its TypeScript sources (the compiled
 // bin/gov-reports.js → dist/ is tested by test/slow/build.test.ts).
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -204,6 +204,25 @@ describe('load, query, export', () => {
     expect(readFileSync(join(out, 'report_headlines.csv')).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(await countFromOtherProcess(dbPath, 'reports')).toBe(4);
   });
+
+  it('refuses to export into a folder of someone else\'s files, in one line naming the fix', async () => {
+    const out = join(temp.dir, 'my-reports');
+    mkdirSync(join(out, 'reports'), { recursive: true });
+    writeFileSync(join(out, 'reports', 'a.pdf'), '%PDF-1.4');
+    writeFileSync(join(out, 'notes.md'), 'mine');
+    const { code, stderr } = await cli(['export', '--db', dbPath, '--out', out]);
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^gov-reports: export: .*not a gov-reports export.*choose a new or empty folder/)]);
+    expect(readdirSync(out).sort()).toEqual(['notes.md', 'reports']);
+  });
+
+  it('writes the summary page', async () => {
+    const page = join(temp.dir, 'summary.html');
+    const { code, stdout } = await cli(['report', '--db', dbPath, '--out', page]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/report: .*summary\.html \(3 reports, 3 agencies\)/);
+    expect(readFileSync(page, 'utf8')).toContain('id="chart-applications-by-year"');
+  });
 });
 
 describe('demo', () => {
@@ -230,7 +249,7 @@ describe('demo', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/ 0 extracted/);
     expect(await countFromOtherProcess(join(dataDir, 'warehouse.duckdb'), 'reports')).toBe(reports);
-  }, 240_000); // two whole pipeline runs in child processes
+  }, 240_000); // two whole demo runs on a shared 2-core machine
 
   it('works from another directory with npx-style invocation of the bin', async () => {
     const elsewhere = makeTempDir('cli-cwd');

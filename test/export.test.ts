@@ -1,6 +1,10 @@
-// Export of every table and view to Parquet and CSV, read back with DuckDB.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+// Export of every table and view to Parquet and CSV, read back with DuckDB, with hyparquet (a Parquet reader
+// that is not DuckDB), and with pandas/pyarrow when the machine has them.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { FatalRunError } from '../pipelines/errors.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportWarehouse, type ExportedRelation } from '../pipelines/export.ts';
 import { loadRecords } from '../pipelines/load.ts';
@@ -71,11 +75,13 @@ describe('parquet export', () => {
     expect(years.length).toBeGreaterThan(1);
     const cellDirs = readdirSync(join(outDir, 'cells')).sort();
     for (const year of years) expect(cellDirs).toContain(`report_year=${year}`);
-    // The year is inside the files too, with its type, so one partition file stands alone.
+    // The year is in the folder name only: a column stored in both places is refused by pandas and pyarrow.
     await readBack(async (reader) => {
       const file = join(outDir, 'cells', `report_year=${years[0]}`, 'data_0.parquet');
-      const rows = (await reader.read(`SELECT DISTINCT report_year, typeof(report_year) FROM read_parquet('${file}', hive_partitioning = false)`)).getRows();
-      expect(rows).toEqual([[years[0], 'INTEGER']]);
+      const columns = (await reader.read(`DESCRIBE SELECT * FROM read_parquet('${file}', hive_partitioning = false)`)).getRows().map(([name]) => String(name));
+      expect(columns).not.toContain('report_year');
+      const rows = (await reader.read(`SELECT DISTINCT report_year FROM read_parquet('${join(outDir, 'cells', '**', '*.parquet')}', hive_partitioning = true) ORDER BY 1`)).getRows();
+      expect(rows.map(([y]) => (y === null ? null : Number(y)))).toEqual(expect.arrayContaining(years));
     });
   });
 
@@ -94,6 +100,100 @@ describe('parquet export', () => {
       const columns = (await reader.read(`DESCRIBE SELECT * FROM read_parquet('${sources.path}')`)).getRows().map(([name]) => String(name));
       expect(columns).toContain('agency');
     });
+  });
+});
+
+/** Every .parquet file under a relation's path (a file, or a hive-partitioned folder). */
+function parquetFiles(path: string): string[] {
+  if (path.endsWith('.parquet')) return [path];
+  return readdirSync(path, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet')).map((f) => join(path, f));
+}
+
+describe('parquet export read by hyparquet (not DuckDB)', () => {
+  const outDir = join(temp.dir, 'parquet-hyparquet');
+  let exported: ExportedRelation[];
+  beforeAll(async () => {
+    exported = await exportTo('parquet', outDir);
+  });
+
+  it('reads every exported folder with the same row counts, report_year only in the folder names', async () => {
+    for (const relation of exported) {
+      let rows = 0;
+      for (const file of parquetFiles(relation.path)) {
+        const buffer = await asyncBufferFromFile(file);
+        const metadata = await parquetMetadataAsync(buffer);
+        const columns = parquetSchema(metadata).children.map((child) => child.element.name);
+        if (relation.partitionedBy) expect({ file: relative(outDir, file), columns }).not.toEqual({ file: relative(outDir, file), columns: expect.arrayContaining(['report_year']) });
+        rows += (await parquetReadObjects({ file: buffer })).length;
+      }
+      expect({ relation: relation.name, rows }).toEqual({ relation: relation.name, rows: counts.get(relation.name) });
+    }
+  });
+
+  it('stores counts as integers (INT64), amounts as doubles', async () => {
+    const panel = exported.find((r) => r.name === 'report_panel')!;
+    const rows = (await Promise.all(parquetFiles(panel.path).map(async (file) => parquetReadObjects({ file: await asyncBufferFromFile(file) })))).flat();
+    const received = rows.map((row) => row.applications_received).filter((v) => v !== null && v !== undefined);
+    expect(received.length).toBeGreaterThan(0);
+    for (const value of received) expect(typeof value).toBe('bigint');
+    const reports = exported.find((r) => r.name === 'reports')!;
+    const reportRows = (await Promise.all(parquetFiles(reports.path).map(async (file) => parquetReadObjects({ file: await asyncBufferFromFile(file) })))).flat();
+    // reports.applications_received is a DOUBLE in the warehouse (the zod record's number) and a count in the export.
+    for (const row of reportRows) if (row.applications_received !== null) expect(typeof row.applications_received).toBe('bigint');
+  });
+
+  it('writes the data dictionary and the marker beside the files', () => {
+    expect(readFileSync(join(outDir, 'DATA_DICTIONARY.md'), 'utf8')).toContain('### report_panel');
+    const csv = readFileSync(join(outDir, 'data_dictionary.csv'), 'utf8');
+    expect(csv).toContain('report_panel,view,');
+    expect(existsSync(join(outDir, '.gov-reports-export'))).toBe(true);
+  });
+
+  it('reads with pandas and pyarrow when they are installed', (context) => {
+    const probe = spawnSync('python3', ['-c', 'import pandas, pyarrow'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      console.log('pandas/pyarrow not installed: the pandas/pyarrow read of the export is skipped (hyparquet read it above)');
+      context.skip();
+    }
+    const script = [
+      'import sys, os, pandas as pd, pyarrow.parquet as pq',
+      'out = sys.argv[1]',
+      'for name in sorted(os.listdir(out)):',
+      '    if name.startswith(".") or not (name.endswith(".parquet") or os.path.isdir(os.path.join(out, name))): continue',
+      '    path = os.path.join(out, name)',
+      '    print(name, len(pd.read_parquet(path)), pq.read_table(path).num_rows)',
+    ].join('\n');
+    const result = spawnSync('python3', ['-c', script, outDir], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    for (const line of result.stdout.trim().split('\n')) {
+      const [name, viaPandas, viaArrow] = line.split(' ');
+      const relation = name.replace(/\.parquet$/, '');
+      expect({ relation, pandas: Number(viaPandas), arrow: Number(viaArrow) }).toEqual({ relation, pandas: counts.get(relation), arrow: counts.get(relation) });
+    }
+  });
+});
+
+describe('export folder safety', () => {
+  it('refuses a folder that holds anything but a previous export, and leaves it untouched', async () => {
+    const outDir = join(temp.dir, 'my-files');
+    mkdirSync(join(outDir, 'reports'), { recursive: true });
+    writeFileSync(join(outDir, 'reports', 'a.pdf'), '%PDF-1.4 mine');
+    writeFileSync(join(outDir, 'notes.md'), '# my notes');
+    await expect(exportTo('parquet', outDir)).rejects.toThrow(FatalRunError);
+    await expect(exportTo('csv', outDir)).rejects.toThrow(/not a gov-reports export.*choose a new or empty folder/);
+    expect(readdirSync(outDir).sort()).toEqual(['notes.md', 'reports']);
+    expect(readdirSync(join(outDir, 'reports'))).toEqual(['a.pdf']);
+    expect(readFileSync(join(outDir, 'reports', 'a.pdf'), 'utf8')).toBe('%PDF-1.4 mine');
+    expect(readdirSync(temp.dir).filter((name) => name.includes('.partial-'))).toEqual([]);
+  });
+
+  it('replaces a previous export whole, format included', async () => {
+    const outDir = join(temp.dir, 'switch');
+    await exportTo('parquet', outDir);
+    await exportTo('csv', outDir);
+    const names = readdirSync(outDir);
+    expect(names.filter((n) => n.endsWith('.parquet') || !n.includes('.'))).toEqual([]);
+    expect(names).toContain('report_panel.csv');
   });
 });
 
@@ -129,5 +229,12 @@ describe('csv export', () => {
         .flat();
       expect(fromCsv).toEqual(agencies);
     });
+  });
+
+  it('prints counts as integers, never 3119.0', () => {
+    for (const name of ['report_panel', 'reports', 'cells', 'cell_values_wide_t3']) {
+      const text = readFileSync(exported.find((r) => r.name === name)!.path, 'utf8');
+      expect({ name, decimalZero: /,-?\d+\.0(,|\n)/.test(text) }).toEqual({ name, decimalZero: false });
+    }
   });
 });

@@ -178,7 +178,7 @@ afterAll(() => {
   }
 });
 
-describe('other layouts converted to PDF and .docx read the same cells as their source document', () => {
+describe('other layouts converted to PDF, .docx and .doc read the same cells as their source document', () => {
   const SOURCES: [fixture: string, source: string][] = [
     ['seed-001', join(import.meta.dirname, '../data/samples/seeds/001_b4512be360909492.txt')],
     ['seed-004', join(import.meta.dirname, '../data/samples/seeds/004_4d27c7cf704db1e1.txt')],
@@ -192,7 +192,8 @@ describe('other layouts converted to PDF and .docx read the same cells as their 
     Object.fromEntries(Object.entries(cells).filter(([, c]) => c.status !== 'derived' && c.status !== 'imputed_zero').map(([id, c]) => [id, c.value]));
 
   for (const [fixture, source] of SOURCES) {
-    for (const ext of ['pdf', 'docx']) {
+    for (const ext of ['pdf', 'docx', 'doc']) {
+      if (`${fixture}.${ext}` === 'seed-004.doc') continue; // a layout the .doc reader cannot rebuild: tested below
       it(`${fixture}.${ext}`, async () => {
         const [original, converted] = [await recordOf(source), await recordOf(join(OFFICE, `${fixture}.${ext}`))];
         expect(Object.keys(printed(original.cells)).length).toBeGreaterThan(100);
@@ -203,4 +204,11 @@ describe('other layouts converted to PDF and .docx read the same cells as their 
       });
     }
   }
+
+  it('seed-004.doc: the headerless table 4 runs into the cut-short table 3 in the .doc text; both are said, not guessed', async () => {
+    const record = await recordOf(join(OFFICE, 'seed-004.doc'));
+    expect(record.meta.tables.t3.status).toBe('partial');
+    expect(record.meta.tables.t4).toMatchObject({ status: 'absent', reason: 't4_not_found' });
+    expect(record.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['t3_row_unparsed', 't4_not_found']));
+  });
 });

@@ -121,7 +121,10 @@ describe('record schema ↔ warehouse DDL', () => {
     const views = (await warehouse.read(`SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`))
       .getRows()
       .map(([name]) => String(name));
-    expect(views).toEqual(['cell_values_wide_t3', 'cell_values_wide_t4', 'check_failures', 'cross_year_checks', 'report_headlines', 'report_sources']);
+    expect(views).toEqual([
+      'agencies', 'cell_values_wide_t3', 'cell_values_wide_t4', 'check_failures', 'coverage', 'cross_year_checks', 'duplicate_reports',
+      'report_figures', 'report_headlines', 'report_panel', 'report_sources', 't3_applications', 't3_outcome_shares', 't4_reviews_lawsuits',
+    ]);
     const headline = columns.filter((c) => c.table === 'report_headlines').map((c) => c.column);
     expect(headline).toEqual(
       expect.arrayContaining([

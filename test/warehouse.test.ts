@@ -226,6 +226,7 @@ describe('views', () => {
   const value = (record: ReportRecord, cellId: string) => record.cells[cellId]?.value ?? null;
 
   it('report_headlines: one row per report with the headline numbers of its cells', async () => {
+    const count = (n: number | null) => (n === null ? null : String(n));
     const rows = await withWarehouse(dbPath, { readOnly: true }, async (warehouse) =>
       (await warehouse.read('SELECT * FROM report_headlines')).getRowObjectsJson(),
     );
@@ -241,11 +242,12 @@ describe('views', () => {
         agency_name: record.meta.agency_name,
         report_year: record.meta.report_year,
         template_version: record.meta.template_version,
-        applications_received: value(record, 't3.new_received.total'),
-        applications_granted: value(record, 't3.granted.total'),
-        applications_denied: denied.length > 0 ? denied.reduce((a, b) => a + b, 0) : null,
-        admin_reviews: value(record, 't4.admin_review.total'),
-        lawsuits: direct === null || afterReview === null ? null : direct + afterReview,
+        // Counts are BIGINT in the views (JSON strings when read back).
+        applications_received: count(value(record, 't3.new_received.total')),
+        applications_granted: count(value(record, 't3.granted.total')),
+        applications_denied: count(denied.length > 0 ? denied.reduce((a, b) => a + b, 0) : null),
+        admin_reviews: count(value(record, 't4.admin_review.total')),
+        lawsuits: count(direct === null || afterReview === null ? null : direct + afterReview),
         cell_count: Object.keys(record.cells).length,
         failed_checks: record.checks.filter((check) => !check.passed).length,
       });

@@ -183,6 +183,20 @@ export type T4Outcome = (typeof T4_OUTCOMES)[number];
 export const T4_POSITIONS: readonly { group: T4Group; outcome: T4Outcome }[] = T4_GROUPS.flatMap((group) =>
   T4_OUTCOMES.map((outcome) => ({ group, outcome })),
 );
+/** Block labels of table 4, for a table 4 printed as separate blocks or one row per block (most specific first). */
+export const T4_GROUP_LABELS: readonly LabelRule<T4Group>[] = [
+  { id: 'litigation_after_review', keys: /复议后起诉|复议后诉讼/ },
+  { id: 'litigation_direct', keys: /未经复议|直接起诉/ },
+  { id: 'admin_review', keys: /行政复议|^复议$/ },
+];
+/** Outcome labels of table 4, for a table 4 printed with one row per outcome. */
+export const T4_OUTCOME_LABELS: readonly LabelRule<T4Outcome>[] = [
+  { id: 'upheld', keys: /维持/ },
+  { id: 'corrected', keys: /纠正/ },
+  { id: 'pending', keys: /尚未审结|未审结/ },
+  { id: 'other', keys: /其他/ },
+  { id: 'total', keys: /总计|合计|小计/ },
+];
 /** Header rows of table 4 name its groups and outcomes, words no table-3 row label has. */
 export const T4_HEADER_ROW = /行政复议|行政诉讼|直接起诉|复议后起诉|维持|审结/;
 

@@ -1,7 +1,9 @@
 // Report metadata and prose fields (spec/templates.md §11): title, agency, year, dates, period,
 // cited format notice, contact block, the 信息处理费 statement and the counts stated in prose.
 import type { ParsedDocument } from '../extractors/document.ts';
+import { GENERIC_AGENCY_NAMES, resolveAgency } from './agencyIdentity.ts';
 import type { Contact, ReportMeta, ReportProse } from './recordSchema.ts';
+import { readStatedCounts } from './statedCounts.ts';
 
 const CJK = '\\u4e00-\\u9fff';
 const PLACE_SUFFIX = '省|市|州|盟|地区|县|区|旗|镇|乡|街道';
@@ -72,21 +74,57 @@ function completeWithPlace(candidate: string, text: string): string {
 
 const SUBJECT_VERBS = '坚持|认真|深入|围绕|以|紧紧|持续|全面|高度|严格|按照|进一步|扎实|不断|积极|始终|共|在|依法|聚焦|着力|切实|紧扣';
 
-function agencyFromBody(text: string): { name: string; source: ReportMeta['agency_name_source'] } | null {
+type AgencyCandidate = { name: string; source: NonNullable<ReportMeta['agency_name_source']> };
+
+/** Names the body gives, most reliable first: book title 《…》, "由…编制", the opening subject, signature, contact. */
+function agencyCandidatesFromBody(text: string): AgencyCandidate[] {
+  const found: AgencyCandidate[] = [];
   const book = new RegExp(`《([^《》]{2,40}?)(20\\d\\d)年度?(?:政府|政务)?信息公开[^《》]*?(?:年度报告|年报)》`).exec(text);
-  if (book) {
-    const name = cleanAgency(squash(book[1]));
-    if (name) return { name, source: 'book_title' };
-  }
+  const bookName = book ? cleanAgency(squash(book[1])) : null;
+  if (bookName) found.push({ name: bookName, source: 'book_title' });
   const compiled = new RegExp(`(?:汇总|由)([${CJK}]{2,20}?)(?:各有关单位|所属各|全面总结|编制)`).exec(text);
-  if (compiled) return { name: compiled[1], source: 'body' };
+  if (compiled) found.push({ name: compiled[1], source: 'body' });
   const subject = new RegExp(`(?:^|\\n)\\s*20\\d\\d\\s*年度?\\s*[，,]\\s*([${CJK}]{2,20}?)(?:${SUBJECT_VERBS})`).exec(text);
-  if (subject) return { name: subject[1], source: 'body' };
+  if (subject) found.push({ name: subject[1], source: 'body' });
   const signature = new RegExp(`\\n([${CJK}（）()]{3,30})\\n\\s*(20\\d\\d)\\s*年\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日\\s*$`).exec(text.trimEnd());
-  if (signature) return { name: signature[1], source: 'signature' };
+  if (signature) found.push({ name: signature[1], source: 'signature' });
   const contact = new RegExp(`请与([${CJK}]{2,30}?)(?:办公室|政务公开办|综合科)?联系`).exec(text);
-  if (contact) return { name: contact[1], source: 'contact' };
-  return null;
+  if (contact) found.push({ name: contact[1], source: 'contact' });
+  return found;
+}
+
+/** Catalog fields (信息公开目录) and <meta> tags that name the publishing body. */
+const CATALOG_AGENCY_FIELDS = ['发文机关', '发文机构', '发布机构', '所属机构', '信息来源', '来源'];
+const META_AGENCY_TAGS = ['contentsource', 'author'];
+/** 我区政府, 本局办公室: a name that starts by pointing at itself (but 本溪市 is a city). */
+const SELF_REFERENCE = /^(我|本|该)(区|县|市|州|盟|旗|镇|乡|街道|局|委|办|厅|部|院|机关|单位|部门|中心|政府)/;
+const AGENCY_SHAPED = new RegExp(`[${CJK}]{2,}(?:人民政府|政府|管委会|管理委员会|办公室|办公厅|局|委员会|委|厅|办|中心|院|署|街道办事处)$`);
+
+/**
+ * The agency, from the first source that names one, most reliable first: the report title, the page title
+ * outside the body, the page's <meta> tags and catalog block, then the body (book title, preamble), the
+ * signature and the contact block. A pronoun or generic word (我区, 本机关, 我局) is never a name: the search
+ * goes on, and ends with null (an agency_not_found issue) rather than with a pronoun.
+ */
+function findAgency(doc: ParsedDocument, text: string, title: string | null): AgencyCandidate | null {
+  const pageTitle = doc.page.metaTags['articletitle'] ?? doc.title;
+  const fromPage = [
+    ...META_AGENCY_TAGS.map((tag) => doc.page.metaTags[tag]),
+    ...CATALOG_AGENCY_FIELDS.map((field) => doc.page.catalog[field]),
+  ]
+    .map((value) => (value ? squash(value.normalize('NFKC')) : ''))
+    .filter((value) => AGENCY_SHAPED.test(value) && value.length <= 30);
+  const candidates: (AgencyCandidate | null)[] = [
+    title ? withSource(parseTitle(title).agency, 'title') : null,
+    pageTitle ? withSource(parseTitle(squash(pageTitle.normalize('NFKC'))).agency, 'page') : null,
+    ...fromPage.map((name) => withSource(name, 'page')),
+    ...agencyCandidatesFromBody(text),
+  ];
+  return candidates.find((c): c is AgencyCandidate => c !== null && !GENERIC_AGENCY_NAMES.test(c.name) && !SELF_REFERENCE.test(c.name)) ?? null;
+}
+
+function withSource(name: string | null, source: AgencyCandidate['source']): AgencyCandidate | null {
+  return name ? { name, source } : null;
 }
 
 const pad = (n: string | number) => String(n).padStart(2, '0');
@@ -163,17 +201,17 @@ export function readProse(text: string): ReportProse {
     applications_received: received ? Number(received[1]) : null,
     no_applications_statement: none ? none[0] : null,
     no_review_litigation_statement: noReview ? noReview[0] : null,
+    stated: readStatedCounts(text),
     info_processing_fee: feeStatement(text),
   };
 }
 
-export type MetaFields = Omit<ReportMeta, 't2_layout' | 't3_layout' | 'template_version' | 'truncated_tables' | 'document_format'>;
+export type MetaFields = Omit<ReportMeta, 't2_layout' | 't3_layout' | 'template_version' | 'truncated_tables' | 'tables' | 'document_format'>;
 
 export function readMetadata(doc: ParsedDocument, text: string): MetaFields {
   const title = findTitle(doc);
   const fromTitle = title ? parseTitle(title) : { agency: null, year: null };
-  const fromBody = fromTitle.agency ? null : agencyFromBody(text);
-  const agency = fromTitle.agency ? { name: fromTitle.agency, source: 'title' as const } : fromBody;
+  const agency = findAgency(doc, text, title);
   const period = statisticsPeriod(text);
   const bookYear = /《[^《》]*?(20\d\d)年度?(?:政府|政务)?信息公开[^《》]*?》/.exec(text);
   const year = fromTitle.year
@@ -186,11 +224,18 @@ export function readMetadata(doc: ParsedDocument, text: string): MetaFields {
   const signed = signatureDate(text);
   const publishDate = doc.page.publishDate ?? signed;
   const notice = /国办公开办函\s*[〔[(（【]\s*(\d{4})\s*[〕\])）】]\s*(\d+)\s*号/.exec(text);
+  const agencyName = agency ? completeWithPlace(agency.name, text) : null;
+  const contact = contactBlock(text);
+  // The agency's region as the document itself gives it (the warehouse adds the registry's evidence).
+  const division = resolveAgency({ name: agencyName, title, contactAddress: contact.address, registry: [], reportYear: year?.year ?? null });
+  const regionPath = division.resolution === 'resolved' && division.province
+    ? [division.province, division.prefecture, division.county, division.township].filter(Boolean).join('/')
+    : null;
   return {
     title,
-    agency_name: agency ? completeWithPlace(agency.name, text) : null,
+    agency_name: agencyName,
     agency_name_source: agency?.source ?? null,
-    region_path: null,
+    region_path: regionPath,
     report_year: year?.year ?? null,
     report_year_source: year?.source ?? null,
     publish_date: publishDate,
@@ -198,7 +243,7 @@ export function readMetadata(doc: ParsedDocument, text: string): MetaFields {
     period_start: period.start,
     period_end: period.end,
     cited_notice: notice ? `国办公开办函〔${notice[1]}〕${notice[2]}号` : null,
-    contact: contactBlock(text),
+    contact,
   };
 }
 

@@ -1,6 +1,7 @@
 // ParsedDocument → ReportRecord: the one transform every format goes through.
 import type { Issue, ParsedDocument } from '../extractors/document.ts';
 import type { CellMap } from './cells.ts';
+import { TABLE_NAMES, allAbsent, tableRead } from './completeness.ts';
 import { completeCells } from './derive.ts';
 import { bodyText, nearMissReason, readMetadata, readProse } from './metadata.ts';
 import { reportRecordSchema, type Layout, type ReportRecord } from './recordSchema.ts';
@@ -44,14 +45,16 @@ export function buildRecord(doc: ParsedDocument, ctx: RecordContext): ReportReco
     extractor_version: EXTRACTOR_VERSION,
     prose,
   };
-  type Layouts = Pick<ReportRecord['meta'], 't2_layout' | 't3_layout' | 'template_version' | 'truncated_tables'>;
-  const unknownLayouts: Layouts = { t2_layout: 'unknown', t3_layout: 'unknown', template_version: 'unknown', truncated_tables: [] };
+  type Layouts = Pick<ReportRecord['meta'], 't2_layout' | 't3_layout' | 'template_version' | 'truncated_tables' | 'tables'>;
+  const unknownLayouts = (reason: string): Layouts => ({
+    t2_layout: 'unknown', t3_layout: 'unknown', template_version: 'unknown', truncated_tables: [], tables: allAbsent(reason),
+  });
   const metaOut = (layouts: Layouts) => ({ ...meta, ...layouts, document_format: doc.format });
 
   const nearMiss = nearMissReason(meta.title);
   if (nearMiss) {
     issues.push({ code: 'not_annual_report', severity: 'error', message: nearMiss });
-    return reportRecordSchema.parse({ ...base, meta: metaOut(unknownLayouts), cells: {}, checks: [], issues });
+    return reportRecordSchema.parse({ ...base, meta: metaOut(unknownLayouts('not_annual_report')), cells: {}, checks: [], issues });
   }
 
   const t2 = readTable2(items);
@@ -68,11 +71,21 @@ export function buildRecord(doc: ParsedDocument, ctx: RecordContext): ReportReco
         message: 'no table 2, 3 or 4 of the annual-report template was found: the document is not an annual report, or its tables are images or unreadable',
       });
     }
-    return reportRecordSchema.parse({ ...base, meta: metaOut(unknownLayouts), cells: {}, checks: [], issues });
+    return reportRecordSchema.parse({ ...base, meta: metaOut(unknownLayouts(issues.find((i) => i.severity === 'error')!.code)), cells: {}, checks: [], issues });
   }
 
   completeCells(cells, prose.no_applications_statement !== null, issues);
-  const truncated = [t3.truncated && 't3', t4.truncated && 't4'].filter((t): t is string => Boolean(t));
+  const readings = { t2, t3, t4 };
+  const layouts = { t2: t2.layout, t3: t3.layout, t4: 'unknown' as const };
+  const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, tableRead(t, cells, readings[t], layouts[t], prose, issues)])) as Layouts['tables'];
+  if (tables.t3.status === 'absent' && tables.t4.status === 'absent') {
+    issues.push({
+      code: 'headline_tables_not_found',
+      severity: 'error',
+      message: 'neither table 3 nor table 4 was read: the document is cut short or not a whole report; it is not loaded as one',
+    });
+  }
+  const truncated = TABLE_NAMES.filter((t) => readings[t].truncated);
   if (!meta.agency_name) issues.push({ code: 'agency_not_found', severity: 'warning', message: 'no agency name in the title, preamble, signature or contact text' });
   if (!meta.report_year) issues.push({ code: 'year_not_found', severity: 'warning', message: 'no report year in the title or statistics period' });
   if (meta.report_year && meta.publish_date) {
@@ -92,6 +105,7 @@ export function buildRecord(doc: ParsedDocument, ctx: RecordContext): ReportReco
       t3_layout: t3.layout,
       template_version: templateVersion(t2.layout, t3.layout),
       truncated_tables: truncated,
+      tables,
     }),
     cells: ordered(cells),
     checks: runChecks(cells, prose),

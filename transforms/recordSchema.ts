@@ -48,6 +48,21 @@ export const contactSchema = z.object({
 });
 export type Contact = z.infer<typeof contactSchema>;
 
+export const tableReadStatusSchema = z.enum(['found', 'partial', 'absent']);
+export type TableReadStatus = z.infer<typeof tableReadStatusSchema>;
+
+/** What was read of one statistical table: the completeness contract every record states for tables 2, 3 and 4. */
+export const tableReadSchema = z.object({
+  status: tableReadStatusSchema,
+  /** Cells read from printed positions (reported, blank or unparsed; not derived, imputed or prose). */
+  printed_cells: z.number().int(),
+  /** partial: the last template row read before the table stops or loses rows. */
+  stops_after: z.string().nullable(),
+  /** partial or absent: the code of the issue that says why (t4_not_found, t3_truncated, …). */
+  reason: z.string().nullable(),
+});
+export type TableRead = z.infer<typeof tableReadSchema>;
+
 export const metaSchema = z.object({
   title: z.string().nullable(),
   agency_name: z.string().nullable(),
@@ -65,6 +80,7 @@ export const metaSchema = z.object({
   cited_notice: z.string().nullable(),
   contact: contactSchema,
   truncated_tables: z.array(z.string()),
+  tables: z.object({ t2: tableReadSchema, t3: tableReadSchema, t4: tableReadSchema }),
   document_format: z.string(),
 });
 export type ReportMeta = z.infer<typeof metaSchema>;
@@ -83,6 +99,15 @@ export const proseSchema = z.object({
   applications_received: z.number().nullable(),
   no_applications_statement: z.string().nullable(),
   no_review_litigation_statement: z.string().nullable(),
+  /**
+   * Counts the text states that tables also hold, kept apart from the cells (status prose): compared with
+   * the tables by rule S-6, and the only figure there is when the table is absent or partial.
+   */
+  stated: z.object({
+    admin_reviews: z.number().nullable(),
+    lawsuits: z.number().nullable(),
+    documents_issued: z.number().nullable(),
+  }),
   info_processing_fee: z.object({
     status: z.enum(['none', 'collected', 'not_mentioned']),
     amount_yuan: z.number().nullable(),

@@ -115,7 +115,27 @@ function s6(cells: CellMap, prose: ReportProse): Check[] {
       detail: `prose "${prose.no_review_litigation_statement}"; table 4 sum = ${total(t4)}`,
     });
   }
+  checks.push(...statedAgainstTables(cells, prose));
   return checks;
+}
+
+/** The stated counts of the prose (statedCounts.ts) against the table cells that hold the same figure. */
+function statedAgainstTables(cells: CellMap, prose: ReportProse): Check[] {
+  const pairs: [string, number | null, string[][]][] = [
+    ['admin_reviews', prose.stated.admin_reviews, [['t4.admin_review.total']]],
+    ['lawsuits', prose.stated.lawsuits, [['t4.litigation_direct.total', 't4.litigation_after_review.total']]],
+    // 制发规范性文件: the v2021 本年制发件数 or the v2019 本年新制作数量 of the 规范性文件 row.
+    ['documents_issued', prose.stated.documents_issued, [['t2.normative_docs.issued'], ['t2.normative_docs.newly_made']]],
+  ];
+  return pairs.flatMap(([scope, stated, alternatives]) => {
+    const ids = alternatives.find((group) => group.every((id) => get(cells, id) !== null));
+    if (stated === null || !ids) return [];
+    const table = total(ids.map((id) => get(cells, id)));
+    return [{
+      rule: 'S-6', scope, severity: 'warning' as const, passed: stated === table,
+      detail: `prose ${stated}; ${ids.join(' + ')} = ${table}`,
+    }];
+  });
 }
 
 export function runChecks(cells: CellMap, prose: ReportProse): Check[] {

@@ -1,6 +1,7 @@
 // Table 2 (主动公开政府信息情况): sub-blocks 第二十条第（X）项, each with a header row naming its
 // columns and data rows naming their content. Columns come from the header when it can be read,
-// else from the template of the detected edition; rows no template knows go to t2.ext.*.
+// else from the template of the detected edition; a row whose cells do not match its columns is refused
+// (t2_columns_ambiguous), never filled left to right; rows no template knows go to t2.ext.*.
 import type { Issue } from '../extractors/document.ts';
 import { setCell, printedCell, type CellMap, type EditionReading } from './cells.ts';
 import {
@@ -9,7 +10,7 @@ import {
 } from './labels.ts';
 import type { Layout } from './recordSchema.ts';
 import { normalizeLabel } from './normalize.ts';
-import { printedValueCount, type StreamItem, type StreamRow } from './rowStream.ts';
+import { printedValueCount, valueWindow, type StreamItem, type StreamRow } from './rowStream.ts';
 
 const allowedColumns = (row: T2Row): Set<T2Column> =>
   new Set([...(T2_TEMPLATE.v2019[row] ?? []), ...(T2_TEMPLATE.v2021[row] ?? [])]);
@@ -28,13 +29,28 @@ function noteEvidence(evidence: Set<Edition>, text: string): void {
 /** Column id per value position (null where the header names nothing we know). */
 type HeaderColumns = (T2Column | null | 'truncated')[];
 
-function readHeader(row: StreamRow): HeaderColumns {
-  const cells = row.labels.map(normalizeLabel);
-  const start = cells.findIndex((c) => /信息内容|內容/.test(c));
-  return cells.slice(start + 1).map((text) => {
-    if (T2_TRUNCATED_HEADER.test(text)) return 'truncated';
-    return matchLabel(T2_COLUMNS, text);
-  });
+const afterContentLabel = (cells: string[]) => cells.slice(cells.findIndex((c) => /信息内容|內容/.test(c)) + 1);
+
+/**
+ * The columns a header names, in order. One header cell per column when every cell names one; otherwise
+ * (a header wrapped over several rows: 本年新 / 制作数量 / 本年新 / 公开数量, as .doc text gives it) the
+ * columns named anywhere in the header text, in the order they are printed.
+ */
+function readHeader(rows: StreamRow[]): HeaderColumns {
+  const perCell: HeaderColumns = afterContentLabel(rows[rows.length - 1].labels.map(normalizeLabel)).map((text) =>
+    T2_TRUNCATED_HEADER.test(text) ? 'truncated' : matchLabel(T2_COLUMNS, text),
+  );
+  if (perCell.length > 0 && perCell.every((c) => c !== null)) return perCell;
+  const text = afterContentLabel(rows.flatMap((r) => r.labels.map(normalizeLabel))).join('');
+  const found: { at: number; end: number; id: T2Column }[] = [];
+  for (const rule of T2_COLUMNS) {
+    for (const m of text.matchAll(new RegExp(rule.keys.source, 'g'))) {
+      const at = m.index;
+      if (!found.some((f) => at < f.end && f.at < at + m[0].length)) found.push({ at, end: at + m[0].length, id: rule.id });
+    }
+  }
+  const joined = found.sort((a, b) => a.at - b.at).map((f) => f.id);
+  return joined.length > perCell.filter((c) => c !== null).length ? joined : perCell;
 }
 
 const isHeaderRow = (row: StreamRow) =>
@@ -50,6 +66,7 @@ export function readTable2(items: StreamItem[]): EditionReading {
   const evidence = new Set<Edition>();
   let inTable = false;
   let header: HeaderColumns | null = null;
+  let headerRows: StreamRow[] = [];
   let extraRows = 0;
   const pending: { row: StreamRow; id: T2Row; header: HeaderColumns | null }[] = [];
 
@@ -66,16 +83,19 @@ export function readTable2(items: StreamItem[]): EditionReading {
     if (blockMatch) {
       inTable = true;
       header = null;
+      headerRows = [];
       noteEvidence(evidence, blockMatch[0]);
       continue;
     }
     if (!inTable) continue;
     if (/本年新收|勾稽关系|申请人情况/.test(item.allLabels)) break; // table 3 begins
-    if (isHeaderRow(item)) {
-      header = readHeader(item);
+    if (isHeaderRow(item) || (headerRows.length > 0 && printedValueCount(item) === 0 && !matchLabel(T2_ROWS, item.allLabels))) {
+      headerRows.push(item);
+      header = readHeader(headerRows);
       item.labels.forEach((l) => noteEvidence(evidence, normalizeLabel(l)));
       continue;
     }
+    headerRows = [];
     if (printedValueCount(item) === 0) continue;
     const id = matchLabel(T2_ROWS, item.lastLabel) ?? matchLabel(T2_ROWS, item.allLabels);
     noteEvidence(evidence, item.allLabels);
@@ -106,16 +126,25 @@ export function readTable2(items: StreamItem[]): EditionReading {
     const columns = headerFits
       ? rowHeader!.map((c, i) => (c === 'truncated' ? template[i] ?? null : c !== null && allowed.has(c) ? c : null))
       : template;
-    // Without a header, values are read in template order from the first non-empty cell.
-    const values = headerFits ? row.values : row.values.slice(Math.max(0, row.values.findIndex((v) => v.text.trim() !== '')));
-    values.forEach((cell, i) => {
+    // A value belongs to the column its cell sits under. A row printing fewer (or more) cells than the
+    // columns it is placed by, or a value under a column the header does not name, cannot be placed:
+    // its cells are unparsed, never filled left to right.
+    const window = valueWindow(row, columns.length);
+    const unplaceable = !window || window.some((cell, i) => !columns[i] && cell.text.trim() !== '');
+    if (unplaceable) {
+      const raw = row.values.map((v) => v.text).join('|');
+      const named = columns.filter((c): c is T2Column => c !== null);
+      for (const column of named) cells[`t2.${id}.${column}`] ??= { value: null, status: 'unparsed', raw, at: null };
+      issues.push({
+        code: 't2_columns_ambiguous',
+        severity: 'warning',
+        message: `table 2 row ${id}: ${printedValueCount(row)} value(s) "${raw}" for ${columns.length} column(s) (${columns.map((c) => c ?? '?').join(', ')}): which value is which cannot be told; cells left unparsed`,
+      });
+      continue;
+    }
+    window.forEach((cell, i) => {
       const column = columns[i];
-      if (!column) {
-        if (cell.text.trim() !== '') {
-          issues.push({ code: 't2_unmapped_value', severity: 'warning', message: `table 2 row ${id}: value "${cell.text}" has no column` });
-        }
-        return;
-      }
+      if (!column) return;
       const cellId = `t2.${id}.${column}`;
       if (cells[cellId]) {
         issues.push({ code: 't2_duplicate_cell', severity: 'warning', message: `table 2 cell ${cellId} printed twice; the first is kept` });

@@ -9,6 +9,7 @@ import {
 } from './labels.ts';
 import type { Layout } from './recordSchema.ts';
 import { printedValueCount, valueWindow, type StreamCell, type StreamItem, type StreamRow } from './rowStream.ts';
+import { alignByArithmetic } from './alignment.ts';
 import { parseValue } from './values.ts';
 
 const WIDTH = T3_COLUMNS.length;
@@ -43,8 +44,10 @@ function collectCandidates(items: StreamItem[]): { candidates: Candidate[]; star
       else continue;
     }
     if (valueWindow(item, 15) && printedValueCount(item) >= 10) break; // the table-4 data row
-    if (T3_COLUMN_HEADER_ROW.test(item.allLabels)) continue; // 自然人 … 总计: a header, whatever its blank cells
     const printed = printedValueCount(item);
+    // 自然人 … 总计: a header, whatever its blank cells; unless a .doc row end was lost and the header runs
+    // into the first row, which then ends in that row's label and its seven values.
+    if (T3_COLUMN_HEADER_ROW.test(item.allLabels) && !(id && printed >= WIDTH)) continue;
     if (printed === 0 && T4_HEADER_ROW.test(item.allLabels)) break; // 行政复议 … 结果维持: table 4 begins
     if (printed === 0) {
       // A labelled row of blank cells is still a row.
@@ -112,6 +115,8 @@ function align(candidates: Candidate[], template: readonly T3Row[], issues: Issu
 const sameValues = (a: Candidate, b: Candidate) =>
   a.window !== null && b.window !== null && a.window.every((c, i) => c.text.trim() === b.window![i].text.trim());
 
+const h2Holds = (values: number[]) => values.slice(0, WIDTH - 1).reduce((a, b) => a + b, 0) === values[WIDTH - 1];
+
 export function readTable3(items: StreamItem[]): EditionReading {
   const cells: CellMap = {};
   const issues: Issue[] = [];
@@ -135,12 +140,19 @@ export function readTable3(items: StreamItem[]): EditionReading {
       );
       continue;
     }
+    // A text row that lost blank cells: placed only when rule H2 (Σ applicants = 总计) allows one reading.
+    const alignment = candidate.row.structured ? { readings: 0 } : alignByArithmetic(candidate.row.values, WIDTH, h2Holds);
+    if ('placed' in alignment) {
+      alignment.placed.forEach((cell, k) => setCell(cells, `t3.${rowId}.${T3_COLUMNS[k]}`, cell));
+      issues.push({ code: 't3_aligned_by_rule', severity: 'info', message: `table 3 row ${rowId}: ${printed.length} printed values placed by rule H2, the only values it allows` });
+      continue;
+    }
     const raw = candidate.row.values.map((v) => v.text).join('|');
     T3_COLUMNS.forEach((column) => setCell(cells, `t3.${rowId}.${column}`, { value: null, status: 'unparsed', raw, at: null }));
     issues.push({
       code: 't3_row_unparsed',
       severity: 'warning',
-      message: `table 3 row ${rowId}: ${printed.length} values where ${WIDTH} were expected ("${raw}")`,
+      message: `table 3 row ${rowId}: ${printed.length} values where ${WIDTH} were expected ("${raw}")${alignment.readings > 1 ? `; rule H2 allows ${alignment.readings} readings` : ''}`,
     });
   }
   joinSplitDigits(cells, placed, issues);

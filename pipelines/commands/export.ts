@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .command('export')
     .description('export every table and view (Parquet partitioned by report_year, or CSV with a UTF-8 BOM for Excel)')
     .addOption(new Option('--format <format>', 'output format').choices(EXPORT_FORMATS).default('parquet'))
-    .requiredOption('--out <dir>', 'output directory (created if missing; earlier files of the same relations are replaced)')
+    .requiredOption('--out <dir>', 'output folder: new, empty, or a previous export (replaced whole); any other folder is refused')
     .action(async (options: { format: ExportFormat; out: string }, command: Command) => {
       const global = globalOptions(command);
       checkFolderCreatable(options.out); // /proc/x, /dev/null/x: one clear error before anything is opened

@@ -1,7 +1,7 @@
 // The demo's crawl: start the local imitation of two government sites (pipelines/localSite/: a TRS portal and
 // a Hanweb department site serving the bundled samples, plus a 412-guarded and a dead host), write a
-// registry for them, and run crawl → extract → load against it, offline. Its crawl state lives in
-// <data-dir>/demo-site/ so it never mixes with a real crawl's; the records go to the given warehouse.
+// registry for them, and run crawl → extract → load against it, offline. Its raw archive and crawl journal
+// are the data directory's (data/raw/, data/crawl/), like any crawl's, so `reprocess` rebuilds from them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startGovSite } from '../localSite/server.ts';
@@ -37,9 +37,10 @@ export interface DemoCrawlResult {
 export async function runDemoCrawl(options: DemoCrawlOptions): Promise<DemoCrawlResult> {
   const site = await startGovSite({ samplesDir: options.samplesDir, port: DEMO_SITE_PORT, timeoutPageDelayMs: 2000 });
   try {
-    const dataDir = join(options.dataDir, 'demo-site');
+    // The demo's archive and journal are the data directory's own, so `reprocess` after `demo` finds them.
+    const dataDir = options.dataDir;
     mkdirSync(dataDir, { recursive: true });
-    const sourcesFile = join(dataDir, 'sources.csv');
+    const sourcesFile = join(dataDir, 'demo-sources.csv');
     writeFileSync(sourcesFile, site.registryCsv({ withBadRows: true }));
     const summary = await runPipeline({
       command: 'run',

@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync, op
 import { join } from 'node:path';
 import { ensureDirectory } from '../directories.ts';
 import type { FetchOutcome } from './fetcher.ts';
+import type { Source } from './registry.ts';
 
 export type FetchKind = 'robots' | 'list' | 'report' | 'attachment';
 
@@ -121,7 +122,14 @@ export interface RunEndEvent {
   detail: string | null;
 }
 
-export type JournalEvent = FetchEvent | RunStartEvent | SourceEvent | ReportFoundEvent | BundleEvent | DocumentEvent | SyncedEvent | RunEndEvent;
+/** The registry rows a run crawled: kept so that `reprocess` rebuilds the sources table offline. */
+export interface RegistryEvent {
+  type: 'registry';
+  runId: string;
+  sources: Source[];
+}
+
+export type JournalEvent = FetchEvent | RunStartEvent | SourceEvent | ReportFoundEvent | BundleEvent | DocumentEvent | SyncedEvent | RunEndEvent | RegistryEvent;
 export type SequencedEvent = JournalEvent & { seq: number };
 
 /** What a later request of the same URL needs: validators and the stored body they vouch for. */
@@ -160,6 +168,8 @@ interface Snapshot {
   sources: Record<string, SourceState>;
   /** Report URL → its latest bundle (reprocess rebuilds every record from these, offline). */
   bundles: Record<string, BundleEvent>;
+  /** Registry rows ever crawled, latest per source id (absent in snapshots written before it existed). */
+  registry?: Record<string, Source>;
   /** The last run and whether it finished (a run that did not is resumed). */
   lastRun: { runId: string; command: string; startedAt: string; finished: boolean } | null;
 }
@@ -182,6 +192,8 @@ export class CrawlJournal {
   readonly dir: string;
   private readonly journalFile: string;
   private readonly snapshotFile: string;
+  /** Every fetch event of compacted runs, one JSON line each: the ledger `reprocess` rebuilds fetches from. */
+  private readonly fetchHistoryFile: string;
   private snapshot: Snapshot;
   private seq: number;
   /** Events not yet in the warehouse, in order. */
@@ -192,6 +204,7 @@ export class CrawlJournal {
     this.dir = join(dataDir, 'crawl');
     this.journalFile = join(this.dir, 'journal.jsonl');
     this.snapshotFile = join(this.dir, 'state.json');
+    this.fetchHistoryFile = join(this.dir, 'fetches.jsonl');
     ensureDirectory(this.dir);
     this.snapshot = existsSync(this.snapshotFile)
       ? (JSON.parse(readFileSync(this.snapshotFile, 'utf8')) as Snapshot)
@@ -300,6 +313,11 @@ export class CrawlJournal {
         }
         break;
       }
+      case 'registry': {
+        this.snapshot.registry ??= {};
+        for (const source of event.sources) this.snapshot.registry[source.sourceId] = source;
+        break;
+      }
       case 'run_end': {
         this.ledger(event.runId).end = event;
         if (this.snapshot.lastRun?.runId === event.runId) this.snapshot.lastRun.finished = true;
@@ -357,6 +375,26 @@ export class CrawlJournal {
     return Object.values(this.snapshot.bundles);
   }
 
+  /** Every registry row ever crawled (latest per source id). */
+  registrySources(): Source[] {
+    return Object.values(this.snapshot.registry ?? {});
+  }
+
+  /** Every fetch ever journalled: those of compacted runs, then those still in the journal. */
+  fetchHistory(): FetchEvent[] {
+    const history = existsSync(this.fetchHistoryFile)
+      ? readFileSync(this.fetchHistoryFile, 'utf8').split('\n').filter((line) => line.trim() !== '').flatMap((line) => {
+          try {
+            return [JSON.parse(line) as FetchEvent];
+          } catch {
+            return []; // the torn tail of a killed append
+          }
+        })
+      : [];
+    const live = [...this.runs.values()].flatMap((ledger) => [...ledger.fetches.values()]);
+    return [...history, ...live];
+  }
+
   /** Events not yet written to the warehouse, oldest first. */
   pending(): readonly SequencedEvent[] {
     return this.unsynced;
@@ -384,6 +422,9 @@ export class CrawlJournal {
    * up to the snapshot's seq are skipped on replay.
    */
   compact(): void {
+    // The fetches leave the journal but not the record: reprocess rebuilds the fetches table from them.
+    const fetches = [...this.runs.values()].filter((ledger) => ledger.end).flatMap((ledger) => [...ledger.fetches.values()]);
+    if (fetches.length > 0) appendFileSync(this.fetchHistoryFile, fetches.map((e) => `${JSON.stringify(e)}\n`).join(''));
     this.snapshot.seq = this.seq;
     const temp = `${this.snapshotFile}.tmp`;
     writeFileSync(temp, JSON.stringify(this.snapshot));

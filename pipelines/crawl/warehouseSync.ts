@@ -4,7 +4,8 @@
 // report_id), so replaying events that were already written after a crash changes nothing.
 import { listValue } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { appendRows, loadRecords, REPORT_TABLES } from '../load.ts';
+import { resolveReportAgencies } from '../agencies.ts';
+import { appendRows, loadRecords, recordLocations, REPORT_TABLES } from '../load.ts';
 import { withWarehouse, type OpenWarehouseOptions } from '../warehouse.ts';
 import type { LoadItem } from './extractBundle.ts';
 import type { CrawlJournal, FetchEvent, RunLedger, SequencedEvent } from './journal.ts';
@@ -64,6 +65,8 @@ export interface SyncInput {
   loads: LoadItem[];
   /** When the sources rows are stamped (the run's start). */
   sourcesUpdatedAt: Date;
+  /** Fetches already journalled and compacted, written again (reprocess into a new warehouse file). */
+  replayFetches?: readonly FetchEvent[];
 }
 
 /**
@@ -77,7 +80,10 @@ export async function syncWarehouse(dbPath: string, options: OpenWarehouseOption
     // crawl keeps appending while the batch is written; what it appends waits for the next batch.
     const batch: SequencedEvent[] = [...journal.pending()];
     // Bodies first, so each documents row says where and when its bytes were first fetched.
-    const fetchedBodies = batch.filter((e): e is SequencedEvent & FetchEvent => e.type === 'fetch' && e.outcome === 'fetched' && e.sha256 !== null);
+    const replayed = input.replayFetches ?? [];
+    const fetchedBodies = [...replayed, ...batch.filter((e): e is SequencedEvent & FetchEvent => e.type === 'fetch')].filter(
+      (e) => e.outcome === 'fetched' && e.sha256 !== null,
+    );
     await warehouse.transaction((connection) => insertMissingDocuments(connection, fetchedBodies));
     if (input.loads.length > 0) {
       await loadRecords(
@@ -92,7 +98,9 @@ export async function syncWarehouse(dbPath: string, options: OpenWarehouseOption
       await retireSuperseded(connection, input.loads);
       // The registry is written once per run, not with every batch (10,000 sources × hundreds of batches).
       if (!sourcesWritten.has(input.sources)) await upsert(connection, 'sources', 'source_id', input.sources.map((s) => sourceRow(s, input.sourcesUpdatedAt)));
-      await upsert(connection, 'fetches', 'fetch_id', batch.filter((e) => e.type === 'fetch').map((e) => fetchRow(e as FetchEvent)));
+      await upsert(connection, 'fetches', 'fetch_id', [...replayed, ...batch.filter((e) => e.type === 'fetch')].map((e) => fetchRow(e as FetchEvent)));
+      // The registry is evidence of a report's agency: resolve again now that its fetches are written.
+      await resolveReportAgencies(connection, input.loads.map((l) => l.record.report_id));
       const runIds = [...new Set(batch.flatMap((e) => ('runId' in e ? [e.runId] : [])))];
       for (const runId of runIds) {
         const ledger = journal.runLedger(runId);
@@ -129,7 +137,7 @@ async function retireSuperseded(connection: DuckDBConnection, loads: LoadItem[])
   );
   const retired = reader.getRows().map(([id]) => String(id));
   if (retired.length === 0) return;
-  const tables = Object.keys(REPORT_TABLES).filter((t) => t !== 'reports');
+  const tables = [...Object.keys(REPORT_TABLES).filter((t) => t !== 'reports'), 'report_agencies'];
   for (const table of [...tables, 'reports']) {
     await connection.run(`DELETE FROM ${table} WHERE report_id IN (SELECT unnest($1::VARCHAR[]))`, [listValue(retired)]);
   }
@@ -141,6 +149,7 @@ async function insertMissingDocuments(connection: DuckDBConnection, bodies: Fetc
   for (const body of bodies) if (!firstBySha.has(body.sha256!)) firstBySha.set(body.sha256!, body);
   const fresh = [...firstBySha.values()];
   if (fresh.length === 0) return;
+  await recordLocations(connection, bodies.map((e) => ({ sha256: e.sha256!, location: e.url, kind: 'url' as const })), new Date(fresh[0].fetchedAt));
   const known = await connection.runAndReadAll('SELECT document_sha256 FROM documents WHERE document_sha256 IN (SELECT unnest($1::VARCHAR[]))', [
     listValue(fresh.map((e) => e.sha256!)),
   ]);

@@ -18,5 +18,5 @@ SELECT
   max(c.value) FILTER (WHERE c.column_id = 'total')                 AS total
 FROM cells c
 JOIN reports r USING (report_id)
-WHERE c.table_name = 't3'
+WHERE c.table_name = 't3' AND r.is_report
 GROUP BY c.report_id, r.agency_name, r.report_year, r.t3_layout, c.row_id;

@@ -14,5 +14,5 @@ SELECT
   max(c.value) FILTER (WHERE c.column_id = 'total')     AS total
 FROM cells c
 JOIN reports r USING (report_id)
-WHERE c.table_name = 't4'
+WHERE c.table_name = 't4' AND r.is_report
 GROUP BY c.report_id, r.agency_name, r.report_year, c.row_id;

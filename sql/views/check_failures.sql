@@ -15,4 +15,4 @@ SELECT
   r.source_url
 FROM checks k
 JOIN reports r USING (report_id)
-WHERE NOT k.passed;
+WHERE NOT k.passed AND r.is_report;

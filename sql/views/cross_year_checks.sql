@@ -3,12 +3,12 @@
 --   S-1  t3.carried_over.<column>[Y] = t3.carried_forward.<column>[Y-1], for every table-3 column both print;
 --   S-2  t2.<x>.in_force[Y] = t2.<x>.in_force[Y-1] + t2.<x>.issued[Y] - t2.<x>.repealed[Y],
 --        x in (regulations, normative_docs), only when both years use the v2021 table 2.
--- "Same agency": the same agency_name, or one name is the other with a parent region in front (淮安市洪泽区人民政府
--- and 洪泽区人民政府: reports name themselves both ways), and the same region_path when both reports know it.
+-- "Same agency": the same agency_id (agencies: 淮安市洪泽区人民政府 and 洪泽区人民政府 are one agency).
 -- passed is NULL when a value is blank. These are warnings: agencies merge, get renamed or restate last year's numbers.
 CREATE OR REPLACE VIEW cross_year_checks AS
 WITH report_pairs AS (
   SELECT
+    ca.agency_id,
     cur.report_id,
     prev.report_id   AS prev_report_id,
     cur.agency_name,
@@ -17,23 +17,15 @@ WITH report_pairs AS (
     cur.t2_layout,
     prev.t2_layout   AS prev_t2_layout
   FROM reports cur
-  JOIN reports prev
-    ON prev.report_year = cur.report_year - 1
-   AND (
-         prev.agency_name = cur.agency_name
-      OR (suffix(cur.agency_name, prev.agency_name)
-          AND regexp_full_match(prev.agency_name, '\p{Han}{1,10}(省|市|州|盟|地区|县|区|旗).+')
-          AND regexp_full_match(left(cur.agency_name, length(cur.agency_name) - length(prev.agency_name)), '\p{Han}{1,12}(省|市|州|盟|地区)'))
-      OR (suffix(prev.agency_name, cur.agency_name)
-          AND regexp_full_match(cur.agency_name, '\p{Han}{1,10}(省|市|州|盟|地区|县|区|旗).+')
-          AND regexp_full_match(left(prev.agency_name, length(prev.agency_name) - length(cur.agency_name)), '\p{Han}{1,12}(省|市|州|盟|地区)'))
-   )
-   AND (cur.region_path IS NULL OR prev.region_path IS NULL OR cur.region_path = prev.region_path)
+  JOIN report_agencies ca ON ca.report_id = cur.report_id
+  JOIN report_agencies pa ON pa.agency_id = ca.agency_id
+  JOIN reports prev ON prev.report_id = pa.report_id AND prev.report_year = cur.report_year - 1
   WHERE cur.is_report AND prev.is_report
 ),
 carry_over AS (
   SELECT
     'S-1'            AS rule,
+    p.agency_id,
     p.agency_name,
     p.prev_agency_name,
     p.report_year,
@@ -52,6 +44,7 @@ carry_over AS (
 stock_flow AS (
   SELECT
     'S-2'            AS rule,
+    p.agency_id,
     p.agency_name,
     p.prev_agency_name,
     p.report_year,
@@ -74,6 +67,7 @@ stock_flow AS (
 )
 SELECT
   rule,
+  agency_id,
   agency_name,
   prev_agency_name,
   report_year,

@@ -37,3 +37,19 @@ export const corpusDocuments = readdirSync(CORPUS)
 export function readExpected(file: string): Expected {
   return JSON.parse(readFileSync(join(CORPUS, `${file}.expected.json`), 'utf8'));
 }
+
+/**
+ * Tables of which the expected file lists cells that the record does not match, with no issue naming the
+ * table (t4_not_found, t3_truncated, …) or given as the reason in its completeness entry (a document-level
+ * error such as corrupt_pdf): a table that is absent or damaged must never be silently so.
+ */
+export function silentlyIncompleteTables(expected: Expected, record: ReportRecord): string[] {
+  return (['t2', 't3', 't4'] as const).filter((table) => {
+    const ids = Object.keys(expected.cells).filter((id) => id.startsWith(`${table}.`));
+    const incomplete = ids.some((id) => !cellMatches(expected.cells[id], record.cells[id])) || (ids.length > 0 && record.meta.tables[table].status === 'absent');
+    const named = record.issues.some(
+      (i) => i.severity !== 'info' && (i.code.startsWith(`${table}_`) || i.code === record.meta.tables[table].reason),
+    );
+    return incomplete && !named;
+  });
+}
