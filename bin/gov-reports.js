@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// The gov-reports executable: the sources are TypeScript, run through tsx's loader (a runtime dependency).
-import { register } from 'tsx/esm/api';
+// The gov-reports executable: the compiled command line in dist/ (built by `npm run build`, which
+// `npm ci`, `npm install` and `npm install -g .` run through `prepare`).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../pipelines/cli.ts');
-process.exitCode = await main(process.argv);
+const compiled = new URL('../dist/pipelines/cli.js', import.meta.url);
+if (!existsSync(compiled)) {
+  console.error('gov-reports: not built yet: run `npm run build` in the gov-reports folder (or `npm run cli -- …` to run the sources)');
+  process.exit(2);
+}
+const { runCli } = await import(compiled.href);
+await runCli();

@@ -43,12 +43,14 @@ if (!isMainThread && workerData?.role === ROLE) {
   });
 }
 
-/** The worker loads this very module through tsx, so the TypeScript sources run unbuilt. */
+/** The worker loads this very module: compiled (dist/) as is, the TypeScript sources through tsx. */
 function startWorker(maxHeapMb: number): Worker {
-  const require = createRequire(import.meta.url);
-  const tsxApi = pathToFileURL(require.resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
   const self = import.meta.url;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => m.tsImport(${JSON.stringify(self)}, ${JSON.stringify(self)}))`;
+  let boot = `import(${JSON.stringify(self)})`;
+  if (self.endsWith('.ts')) {
+    const tsxApi = pathToFileURL(createRequire(self).resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
+    boot = `import(${JSON.stringify(tsxApi)}).then((m) => m.tsImport(${JSON.stringify(self)}, ${JSON.stringify(self)}))`;
+  }
   const worker = new Worker(boot, {
     eval: true,
     workerData: { role: ROLE },

@@ -1,10 +1,12 @@
 // What the subcommands of pipelines/commands/ share: the global options, the module shape each
 // command file exports, and progress output (a bar on a terminal, nothing when piped).
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
-import { DEFAULT_DB_FILE, DEFAULT_LOCK_TIMEOUT_MS, type OpenWarehouseOptions } from './warehouse.ts';
+import { LOG_FORMATS, logMessage, outputSettings } from './cliOutput.ts';
+import { CONFIG_FILE, CONFIG_ENV } from './settings.ts';
+import type { OpenWarehouseOptions } from './warehouse.ts';
+import { checkDatabaseFile, DEFAULT_DB_FILE, DEFAULT_LOCK_TIMEOUT_MS } from './warehouseFile.ts';
 
 /** Every file in pipelines/commands/ exports this; pipelines/cli.ts lists the files. */
 export interface CommandModule {
@@ -29,18 +31,24 @@ export function addGlobalOptions(program: Command): Command {
       'how long to wait for another process to release the warehouse file',
       parsePositiveNumber,
       DEFAULT_LOCK_TIMEOUT_MS / 1000,
-    );
+    )
+    .option('--quiet', 'print only errors (and the output asked for: records, query results, --json)')
+    .option('--verbose', 'print debug detail (every request, every document)')
+    .addOption(new Option('--log-format <format>', 'stderr as readable text or JSON lines (auto: text on a terminal, JSON otherwise)').choices(LOG_FORMATS).default('auto'))
+    .option('--config <file>', `settings file (default: ./${CONFIG_FILE} when present, or $${CONFIG_ENV})`);
 }
 
 export function globalOptions(command: Command): GlobalOptions {
   const options = command.optsWithGlobals<{ db?: string; dataDir: string; lockTimeout: number }>();
+  const db = options.db ?? join(options.dataDir, DEFAULT_DB_FILE);
+  checkDatabaseFile(db); // before any work: a CSV given as --db is refused at once, not after extracting
   return {
     dataDir: options.dataDir,
-    db: options.db ?? join(options.dataDir, DEFAULT_DB_FILE),
+    db,
     warehouse: {
       lockTimeoutMs: options.lockTimeout * 1000,
       onLockWait: ({ attempt, holder }) => {
-        if (attempt === 1) console.error(`waiting for the warehouse lock${holder ? ` held by ${holder}` : ''}…`);
+        if (attempt === 1) logMessage('warn', `waiting for the warehouse lock${holder ? ` held by ${holder}` : ''}…`);
       },
     },
   };
@@ -64,8 +72,9 @@ export interface Progress {
   stop(): void;
 }
 
-export function startProgress(total: number, title: string): Progress {
-  if (!process.stderr.isTTY || total === 0) return { tick() {}, stop() {} };
+export async function startProgress(total: number, title: string): Promise<Progress> {
+  if (!process.stderr.isTTY || outputSettings().logFormat !== 'text' || outputSettings().quiet || total === 0) return { tick() {}, stop() {} };
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: `${title} {bar} {value}/{total} {label}`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

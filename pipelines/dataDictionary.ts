@@ -5,13 +5,14 @@
 //
 // Regenerate the docs page after changing the schema or the YAML: `npm run dictionary`.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { pathToFileURL, fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { packagePath } from './packageRoot.ts';
 
-const DICTIONARY_FILE = fileURLToPath(new URL('../sql/dictionary.yaml', import.meta.url));
-export const DICTIONARY_DOC = fileURLToPath(new URL('../docs/data-dictionary.md', import.meta.url));
+const DICTIONARY_FILE = packagePath('sql', 'dictionary.yaml');
+export const DICTIONARY_DOC = packagePath('docs', 'data-dictionary.md');
 
 const entrySchema = z.union([
   z.string().transform((meaning) => ({ meaning, unit: undefined, values: undefined })),

@@ -4,6 +4,7 @@
 //   RetryableError     transient (network, a lock held by another process): try again later
 //   DocumentError      this document is bad or unreadable: record it, skip it, go on with the run
 //   FatalRunError      the run cannot go on (warehouse rejected a batch, bad configuration): stop
+//   UsageError         the command line (or config file, or environment) asks for something impossible: exit 2
 //
 // Every error carries the pipeline stage and, when known, the source URL and document hash, so the
 // run ledger and the CLI can say which document failed where without parsing messages.
@@ -18,7 +19,8 @@ export type PipelineStage =
   | 'load'
   | 'warehouse'
   | 'export'
-  | 'query';
+  | 'query'
+  | 'cli';
 
 export interface PipelineErrorContext {
   stage: PipelineStage;
@@ -41,6 +43,11 @@ export abstract class PipelineError extends Error {
     this.documentSha256 = context.documentSha256;
   }
 
+  /** The command line's exit status when this ends a command (1; 2 for a usage error). */
+  get exitCode(): number {
+    return 1;
+  }
+
   /** One line for logs and the CLI: "load: message (url, sha256 prefix)". */
   describe(): string {
     const where = [this.sourceUrl, this.documentSha256?.slice(0, 16)].filter(Boolean).join(', ');
@@ -56,6 +63,24 @@ export class DocumentError extends PipelineError {}
 
 /** The run cannot continue; whatever was committed before stays, nothing after this is attempted. */
 export class FatalRunError extends PipelineError {}
+
+/**
+ * What the user asked for cannot be done as asked (a file given as --db that is not a DuckDB file, an empty
+ * query, a bad config file): the message says what to change. Exit status 2, like a bad option.
+ */
+export class UsageError extends PipelineError {
+  constructor(message: string, context: Partial<PipelineErrorContext> = {}) {
+    super(message, { stage: 'cli', ...context });
+  }
+
+  override get exitCode(): number {
+    return 2;
+  }
+
+  override describe(): string {
+    return this.stage === 'cli' ? this.message : super.describe();
+  }
+}
 
 /** Another process held the warehouse file for longer than we were willing to wait. */
 export class WarehouseLockedError extends RetryableError {
@@ -97,4 +122,41 @@ export class OcrPageError extends DocumentError {
   ) {
     super(message, { stage: 'extract', cause });
   }
+}
+/**
+ * A response body larger than the cap, counted after decompression (gzip, deflate, br) as it arrives:
+ * reading stopped at the cap, and the body is neither stored nor extracted.
+ */
+export class BodyTooLargeError extends DocumentError {
+  constructor(
+    readonly limitBytes: number,
+    /** The Content-Encoding it was decompressed from, when it was. */
+    readonly encoding: string | null,
+    sourceUrl?: string,
+  ) {
+    super(
+      `the body exceeds the ${formatBytes(limitBytes)} cap${encoding ? ` once decompressed (${encoding}; a decompression bomb or a huge file)` : ''}; reading stopped there`,
+      { stage: 'fetch', sourceUrl },
+    );
+  }
+}
+
+/** A request that got no complete answer within its total time budget (all attempts and redirects together). */
+export class FetchDeadlineError extends DocumentError {
+  constructor(
+    readonly deadlineMs: number,
+    readonly status: number | null,
+    sourceUrl?: string,
+  ) {
+    super(
+      `no complete answer within the ${Math.round(deadlineMs / 1000)} s budget of one request${status === null ? '' : ` (HTTP ${status}, the body was still arriving)`}`,
+      { stage: 'fetch', sourceUrl },
+    );
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
 }

@@ -9,6 +9,9 @@ import { emptyPageMetadata, type ParsedDocument } from '../extractors/document.t
 import { extractDocument } from '../extractors/extract.ts';
 import { buildRecord } from '../transforms/record.ts';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
+import { DEFAULT_FETCHER_OPTIONS, Fetcher, type FetcherOptions } from './crawl/fetcher.ts';
+import { HostScheduler } from './crawl/hostQueues.ts';
+import { DocumentError } from './errors.ts';
 import type { DocumentFacts } from './load.ts';
 import { DEFAULT_OCR_SETTINGS, ocrOptionFor, tellOcrSkippedOnce, type OcrSettings } from './ocr/ocrOption.ts';
 
@@ -25,18 +28,28 @@ export interface ExtractInputOptions {
   sourceRoot?: string;
   /** OCR of scanned pages (default: on, without a cache). */
   ocr?: OcrSettings;
+  /** How URLs are fetched: the crawler's client, caps and User-Agent (default: its defaults, one retry). */
+  fetcher?: Partial<FetcherOptions>;
 }
 
+/** A person waits on `extract URL`: one quick retry rather than the nightly crawl's three with long backoff. */
+const INTERACTIVE_FETCH: Partial<FetcherOptions> = { retries: 1, backoffBaseMs: 1_000 };
+
 const URL_INPUT = /^https?:\/\//i;
+/** Any scheme://, so that ftp:// or file:// is named as given rather than read as a relative path. */
+const OTHER_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+const GLOB = /[*?[\]{}]/;
 
 export async function extractInput(input: string, options: ExtractInputOptions = {}): Promise<ExtractedInput> {
   const isUrl = URL_INPUT.test(input);
-  const source = isUrl ? input : toPosix(relative(options.sourceRoot ?? process.cwd(), resolve(input)));
+  const otherUrl = !isUrl && OTHER_URL.test(input);
+  const source = isUrl || otherUrl ? input : toPosix(relative(options.sourceRoot ?? process.cwd(), resolve(input)));
   let body: { bytes: Uint8Array; contentType: string | null };
   try {
-    body = isUrl ? await fetchBody(input) : { bytes: await readFile(input), contentType: null };
+    if (otherUrl) throw new Error(`only http:// and https:// URLs can be fetched (download it and give the file)`);
+    body = isUrl ? await fetchBody(input, { ...INTERACTIVE_FETCH, ...options.fetcher }) : { bytes: await readFile(input), contentType: null };
   } catch (error) {
-    return { input, record: failedRecord(source, isUrl ? input : null, 'unreadable', `cannot read ${input}: ${messageOf(error)}`), document: null };
+    return { input, record: failedRecord(source, isUrl ? input : null, 'unreadable', `cannot read ${input}: ${readFailure(input, error)}`), document: null };
   }
   const sha256 = createHash('sha256').update(body.bytes).digest('hex');
   const document: DocumentFacts = {
@@ -69,10 +82,21 @@ export function inputFailed(record: ReportRecord): boolean {
   return record.issues.some((issue) => issue.severity === 'error');
 }
 
-async function fetchBody(url: string): Promise<{ bytes: Uint8Array; contentType: string | null }> {
-  const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(60_000) });
-  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
-  return { bytes: new Uint8Array(await response.arrayBuffer()), contentType: response.headers.get('content-type') };
+/**
+ * A URL given on the command line, through the crawler's fetcher (body cap counted after decompression,
+ * total deadline, redirects, User-Agent). The user named it, so any http(s) host may be asked.
+ */
+async function fetchBody(url: string, options: Partial<FetcherOptions>): Promise<{ bytes: Uint8Array; contentType: string | null }> {
+  const fetcher = new Fetcher({ ...DEFAULT_FETCHER_OPTIONS, ...options }, new HostScheduler(), async () => ({ ok: true }));
+  try {
+    const result = await fetcher.fetch({ url });
+    if (result.outcome !== 'fetched' || !result.body) {
+      throw result.error ?? new DocumentError(result.detail ?? result.outcome, { stage: 'fetch', sourceUrl: url });
+    }
+    return { bytes: result.body, contentType: result.contentType };
+  } finally {
+    await fetcher.close();
+  }
 }
 
 /** A record for an input with no usable document: empty cells and one error issue, built like any other. */
@@ -89,6 +113,15 @@ function failedRecord(source: string, sourceUrl: string | null, code: string, me
 
 function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
+}
+
+/** Why an input could not be read, in words (a file-system code named, an unexpanded glob pointed out). */
+function readFailure(input: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return GLOB.test(input) ? 'no file matches this pattern (the shell passed it on unexpanded)' : 'no such file (ENOENT)';
+  if (code === 'EISDIR') return 'it is a folder: give the files in it (e.g. folder/*.pdf)';
+  if (code === 'EACCES') return 'permission denied (EACCES)';
+  return messageOf(error);
 }
 
 function messageOf(error: unknown): string {

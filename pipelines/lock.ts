@@ -1,9 +1,10 @@
 // One writer at a time: a lock file in the data directory holding the owner's pid, host and command.
 // A second run finds it and exits with a message naming the owner; a lock whose process is gone
 // (a run killed with kill -9, a reboot) is stale and taken over.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { ensureDirectory } from './directories.ts';
 import { FatalRunError } from './errors.ts';
 
 export const LOCK_FILE = 'gov-reports.lock';
@@ -38,7 +39,7 @@ export interface RunLock {
 
 /** Take the data directory's lock or throw RunLockedError. */
 export function acquireRunLock(dataDir: string, command: string): RunLock {
-  mkdirSync(dataDir, { recursive: true });
+  ensureDirectory(dataDir);
   const path = join(dataDir, LOCK_FILE);
   const me: LockOwner = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
   let tookOverStale: LockOwner | null = null;

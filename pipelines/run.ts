@@ -47,6 +47,10 @@ export interface RunSummary {
   resumed: boolean;
   counts: RunCounts;
   registryErrors: RegistryError[];
+  /** Registry sources this run crawled (ok, failed or blocked). */
+  sourcesCrawled: number;
+  /** Documents extracted but not loaded as reports (not a report, or a page wrapping its attachment). */
+  rejected: number;
   /** Sources that ended failed or blocked. */
   sourceProblems: { agency: string; url: string | null; status: string; detail: string | null }[];
   /** Documents that ended failed, blocked or rejected, with why. */
@@ -173,6 +177,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       command: options.command,
       resumed,
       counts: runCounts(ledger),
+      sourcesCrawled: ledger.sources.size,
+      rejected: [...ledger.documents.values()].filter((d) => d.outcome === 'rejected').length,
       registryErrors: registry.errors,
       sourceProblems: [...ledger.sources.values()]
         .filter((s) => s.status !== 'ok')

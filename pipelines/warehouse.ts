@@ -5,20 +5,22 @@
 // read-only ones included. So commands open the file only for as long as they need it (a load batch,
 // an export, a query) and always close it; a writer that finds the file held waits with backoff
 // rather than failing at once, and gives up with a WarehouseLockedError after `lockTimeoutMs`.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBConnection, DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { ensureDirectory } from './directories.ts';
 import { applyComments } from './dataDictionary.ts';
 import { FatalRunError, WarehouseLockedError } from './errors.ts';
+import { packagePath } from './packageRoot.ts';
+import { checkDatabaseFile, DEFAULT_LOCK_TIMEOUT_MS } from './warehouseFile.ts';
 
-export const DEFAULT_DB_FILE = 'warehouse.duckdb';
-export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+export { DEFAULT_DB_FILE, DEFAULT_LOCK_TIMEOUT_MS } from './warehouseFile.ts';
+
 const FIRST_RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 2_000;
 
-const SQL_DIR = fileURLToPath(new URL('../sql/', import.meta.url));
+const SQL_DIR = packagePath('sql');
 
 /** One wait for the lock, reported before sleeping (for progress output). */
 export interface LockWait {
@@ -34,6 +36,11 @@ export interface OpenWarehouseOptions {
   /** How long to wait for another process to release the file (default 30 s). 0: fail at once. */
   lockTimeoutMs?: number;
   onLockWait?: (wait: LockWait) => void;
+  /**
+   * Forbid the SQL run on this connection from touching any file but the warehouse (DuckDB's
+   * enable_external_access=false: no COPY … TO, EXPORT, ATTACH, read_csv): `query` without --write.
+   */
+  noFileAccess?: boolean;
 }
 
 export class Warehouse {
@@ -52,12 +59,13 @@ export class Warehouse {
     const readOnly = options.readOnly ?? false;
     const inMemory = path === ':memory:';
     if (!inMemory) {
+      checkDatabaseFile(path);
       if (readOnly && !existsSync(path)) {
         throw new FatalRunError(`no warehouse at ${path}: run \`gov-reports load\` or \`gov-reports demo\` first`, {
           stage: 'warehouse',
         });
       }
-      mkdirSync(dirname(path), { recursive: true });
+      ensureDirectory(dirname(path));
     }
     const instance = await openInstance(path, readOnly, options);
     let connection: DuckDBConnection | undefined;
@@ -156,7 +164,10 @@ async function openInstance(path: string, readOnly: boolean, options: OpenWareho
   let delayMs = FIRST_RETRY_DELAY_MS;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : undefined);
+      const config: Record<string, string> = {};
+      if (readOnly) config.access_mode = 'READ_ONLY';
+      if (options.noFileAccess) config.enable_external_access = 'false';
+      return await DuckDBInstance.create(path, config);
     } catch (error) {
       const holder = lockHolder(error);
       if (holder === undefined) {

@@ -1,4 +1,5 @@
-// The gov-reports executable, spawned as a user would run it (node bin/gov-reports.js …).
+// The gov-reports command line, spawned as a user would run it, from its TypeScript sources (the compiled
+// bin/gov-reports.js → dist/ is tested by test/slow/build.test.ts).
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -7,18 +8,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES } from '../pipelines/cli.ts';
 import { SAMPLES_DIR } from '../pipelines/samples.ts';
-import { displayWidth, formatResult, runQuery } from '../pipelines/query.ts';
+import { runQuery } from '../pipelines/query.ts';
+import { displayWidth, formatResult } from '../pipelines/queryFormat.ts';
 import { withWarehouse } from '../pipelines/warehouse.ts';
 import { reportRecordSchema, type ReportRecord } from '../transforms/recordSchema.ts';
 import { countFromOtherProcess, finished, holdWarehouse, makeTempDir, printed, REPO_ROOT } from './helpers/warehouse.ts';
 
-const BIN = join(REPO_ROOT, 'bin', 'gov-reports.js');
+const CLI = join(REPO_ROOT, 'pipelines', 'cli.ts');
+const TSX = import.meta.resolve('tsx');
 const temp = makeTempDir('cli');
 const seed = (n: number) => join(SAMPLES_DIR, 'seeds', readdirSync(join(SAMPLES_DIR, 'seeds')).sort()[n]);
 const NOT_A_REPORT = join(SAMPLES_DIR, 'corpus', 'README.md');
 
 async function cli(args: string[], cwd = temp.dir): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return finished(spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return finished(spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOV_REPORTS_LOG_FORMAT: 'text' } }));
 }
 
 const jsonLines = (stdout: string): ReportRecord[] =>
@@ -86,12 +89,12 @@ describe('extract', () => {
   });
 
   it('prints a human summary per input without --json', async () => {
-    const { code, stdout, stderr } = await cli(['extract', seed(0), NOT_A_REPORT]);
+    const { code, stdout } = await cli(['extract', seed(0), NOT_A_REPORT]);
     expect(code).toBe(1);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/新乡市民政局 2023 · v2021 .* cells · \d+\/\d+ checks failed/);
     expect(lines[1]).toMatch(/README\.md: FAILED/);
-    expect(stderr).toContain('1 of 2 input(s) failed');
+    expect(stdout).toContain('1 of 2 input(s) failed');
   });
 
   describe('from a URL', () => {
@@ -133,10 +136,10 @@ describe('load, query, export', () => {
     const again = await cli(['load', '--db', dbPath, seed(0), seed(1), seed(2), NOT_A_REPORT]);
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/loaded 4 report\(s\) into .* \(3 replaced\)/);
-    expect(again.stderr).toMatch(/README\.md: FAILED/);
+    expect(again.stdout).toMatch(/README\.md: FAILED/);
     expect(await countFromOtherProcess(dbPath, 'reports')).toBe(4);
     expect(await countFromOtherProcess(dbPath, 'cells')).toBe(cells);
-  });
+  }, 180_000); // four processes that load
 
   it('waits for a held warehouse and reports a clear error after --lock-timeout', async () => {
     const dbPath = join(temp.dir, 'locked', 'warehouse.duckdb');

@@ -24,7 +24,7 @@ export function register(program: Command): void {
       const exportDir = join(global.dataDir, 'export');
       const reportFile = join(global.dataDir, 'report.html');
       const result = await runDemo({ dbPath: global.db, dataDir: global.dataDir, exportDir, reportFile, samplesDir: options.samples, warehouse: global.warehouse });
-      const { formatTable } = await import('../query.ts');
+      const { formatTable } = await import('../queryFormat.ts');
       process.stdout.write(formatTable(result.headlines));
       console.log('');
       for (const line of describeSummary(result.crawl.summary)) console.log(line);

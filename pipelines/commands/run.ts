@@ -12,8 +12,8 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nA second run sends conditional requests (If-None-Match / If-Modified-Since) and extracts only new or changed bodies,' +
-        '\nor bodies read by an older extractor version. Exit status: 0 when the run finished (per-source errors are' +
-        '\nreported, and 1 with --strict), 1 when the run could not finish, 2 on a usage error.',
+        '\nor bodies read by an older extractor version. Per-source errors are reported; the exit status is 1 when every' +
+        '\nsource failed, or with --strict when any source or document failed.',
     )
     .action(async (options: CrawlCliOptions, command: Command) => {
       await crawlFromCli('run', options, command);

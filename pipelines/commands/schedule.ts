@@ -4,6 +4,7 @@
 // directory's lock keeps out runs started elsewhere.
 import { Option, type Command } from 'commander';
 import { Cron } from 'croner';
+import { logMessage } from '../cliOutput.ts';
 import { parsePositiveInteger } from '../cliSupport.ts';
 import { addCrawlOptions, crawlFromCli, type CrawlCliOptions } from '../crawl/cliOptions.ts';
 
@@ -29,16 +30,16 @@ export function register(program: Command): void {
     let finish: () => void = () => {};
     const done = new Promise<void>((resolve) => (finish = resolve));
     const tick = async (job: Cron) => {
-      console.log(`${new Date().toISOString()} scheduled run starting`);
+      logMessage('info', 'scheduled run starting');
       try {
         await crawlFromCli('run', { ...options, strict: false }, command);
       } catch (error) {
         // One failed night (the warehouse held all night, a full disk) must not end the schedule.
         failures++;
-        console.error(`${new Date().toISOString()} scheduled run failed: ${(error as Error).message}`);
+        logMessage('error', `scheduled run failed: ${(error as Error).message}`);
       }
       const next = job.nextRun();
-      if (next) console.log(`next run: ${next.toISOString()} (${options.cron}, ${options.timezone})`);
+      if (next) logMessage('info', `next run: ${next.toISOString()} (${options.cron}, ${options.timezone})`);
       else finish();
     };
     let job: Cron;
@@ -53,7 +54,7 @@ export function register(program: Command): void {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    console.log(`scheduled: ${options.cron} (${options.timezone}); first run ${job.nextRun()?.toISOString() ?? 'never'}`);
+    logMessage('info', `scheduled: ${options.cron} (${options.timezone})`, { firstRun: job.nextRun()?.toISOString() ?? null });
     job.resume();
     await done;
     process.off('SIGINT', stop);

@@ -1,10 +1,14 @@
 // The raw archive: every response body stored once under <data>/raw/ by SHA-256, written
 // atomically (temp file, fsync, rename), so a body is either complete under its name or absent,
 // whatever moment the process is killed at. Bodies are never rewritten: the name is the content.
+// Reads and writes go through a small pool of file slots: thousands of sources crawled at once must
+// not hold thousands of open files (the common limit is 1,024, and DuckDB needs some of them too).
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import PQueue from 'p-queue';
+import { ensureDirectory } from '../directories.ts';
 
 export interface StoredBody {
   sha256: string;
@@ -15,6 +19,9 @@ export interface StoredBody {
   created: boolean;
 }
 
+/** Archive files open at once, at most (each write also fsyncs, so more would not be faster). */
+export const ARCHIVE_FILE_SLOTS = 16;
+
 export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -22,6 +29,7 @@ export function sha256Of(bytes: Uint8Array): string {
 export class RawArchive {
   private readonly root: string;
   private readonly tmp: string;
+  private readonly fileSlots = new PQueue({ concurrency: ARCHIVE_FILE_SLOTS });
 
   constructor(readonly dataDir: string) {
     this.root = join(dataDir, 'raw');
@@ -43,12 +51,16 @@ export class RawArchive {
   }
 
   async put(bytes: Uint8Array): Promise<StoredBody> {
+    return this.fileSlots.add(() => this.write(bytes));
+  }
+
+  private async write(bytes: Uint8Array): Promise<StoredBody> {
     const sha256 = sha256Of(bytes);
     const archivePath = this.archivePathOf(sha256);
     const target = join(this.dataDir, archivePath);
     if (existsSync(target)) return { sha256, archivePath, byteSize: bytes.length, created: false };
-    mkdirSync(join(this.root, sha256.slice(0, 2)), { recursive: true });
-    mkdirSync(this.tmp, { recursive: true });
+    ensureDirectory(join(this.root, sha256.slice(0, 2)));
+    ensureDirectory(this.tmp);
     const temp = join(this.tmp, `${sha256.slice(0, 16)}.${process.pid}.${randomBytes(4).toString('hex')}`);
     const handle = await open(temp, 'w');
     try {
@@ -63,6 +75,6 @@ export class RawArchive {
 
   /** The stored bytes; throws when the body is not in the archive. */
   async get(sha256: string): Promise<Buffer> {
-    return readFile(join(this.dataDir, this.archivePathOf(sha256)));
+    return this.fileSlots.add(() => readFile(join(this.dataDir, this.archivePathOf(sha256))));
   }
 }

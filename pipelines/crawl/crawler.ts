@@ -4,6 +4,7 @@
 // (politeness, robots, retries) and is journalled; within a run a request is made once, and a
 // resumed run replays the journal instead of asking again.
 import { createHash } from 'node:crypto';
+import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { decodeBytes } from '../../extractors/decode.ts';
 import { extractHtml } from '../../extractors/html.ts';
@@ -19,24 +20,14 @@ import {
 } from '../../extractors/listPage.ts';
 import { sniffFormat } from '../../extractors/sniff.ts';
 import type { RawArchive } from './archive.ts';
-import { DEFAULT_FETCHER_OPTIONS, Fetcher, type FetcherOptions, type FetchRequest, type Permit } from './fetcher.ts';
-import { DEFAULT_POLITENESS, HostScheduler, type PolitenessOptions } from './hostQueues.ts';
+import { DEFAULT_SOURCES_IN_FLIGHT, type CrawlSettings } from './budgets.ts';
+import { Fetcher, type FetchRequest, type Permit } from './fetcher.ts';
+import { HostScheduler } from './hostQueues.ts';
+
+export { DEFAULT_CRAWL_SETTINGS, DEFAULT_SOURCES_IN_FLIGHT, type CrawlSettings } from './budgets.ts';
 import type { BundleDocument, BundleEvent, CrawlJournal, DocumentOutcome, FetchEvent, FetchKind, SourceEvent } from './journal.ts';
 import { hostsOf, type Source } from './registry.ts';
 import { RobotsPolicy, robotsUrlOf, rulesFromFetch } from './robots.ts';
-
-export interface CrawlSettings {
-  politeness: PolitenessOptions;
-  fetcher: FetcherOptions;
-  /** List pages (pagination, sub-columns, Hanweb groups) read per source at most. */
-  maxListPages: number;
-}
-
-export const DEFAULT_CRAWL_SETTINGS: CrawlSettings = {
-  politeness: DEFAULT_POLITENESS,
-  fetcher: DEFAULT_FETCHER_OPTIONS,
-  maxListPages: 200,
-};
 
 export interface CrawlObserver {
   onFetch?(event: FetchEvent, replayed: boolean): void;
@@ -97,9 +88,10 @@ export class Crawler {
   /** Crawl every source; sources share the host queues, so many at once stay polite. */
   async crawl(sources: readonly Source[]): Promise<void> {
     this.registryHosts = new Set(sources.flatMap(hostsOf));
+    const inFlight = new PQueue({ concurrency: Math.max(1, this.ctx.settings.sourcesInFlight ?? DEFAULT_SOURCES_IN_FLIGHT) });
     await Promise.all(
       sources.map((source) =>
-        this.crawlSource(source).catch((error: unknown) => {
+        inFlight.add(() => this.crawlSource(source)).catch((error: unknown) => {
           // A bug or a full disk while crawling one source must not end the others.
           const { runId, journal } = this.ctx;
           const detail = `crawler error: ${(error as Error).message}`;
@@ -169,8 +161,12 @@ export class Crawler {
         pagesRead++;
         const page = await this.get(source.sourceId, 'list', { url, priority: 5 });
         if (!page.ok) {
-          if (url === source.url) {
-            rootFailure = { outcome: page.event.outcome === 'blocked' ? 'blocked' : 'failed', detail: `list page ${url}: ${page.event.detail ?? page.event.outcome}` };
+          const answeredButUnread = page.event.outcome === 'failed' && page.event.status !== null && page.event.status >= 200 && page.event.status < 300;
+          if (url === source.url || answeredButUnread) {
+            // The root list page, or any list page whose body was refused (over the cap, past the deadline): the
+            // source is not "ok", whatever the other pages gave.
+            rootFailure ??= { outcome: page.event.outcome === 'blocked' ? 'blocked' : 'failed', detail: `list page ${url}: ${page.event.detail ?? page.event.outcome}` };
+            listComplete = false;
           } else if (page.event.status !== 404) {
             // A 404 past the last page is how TRS pagination often ends; anything else leaves the list unread.
             listComplete = false;

@@ -1,11 +1,18 @@
-// One polite HTTP client for the crawler (undici): honest User-Agent, timeouts, a body size cap,
-// redirects followed only where the crawl may go, retries with exponential backoff and jitter on
-// network errors, 429 and 5xx (honouring Retry-After), none on 404/410, and anti-bot challenges
-// (HTTP 412 瑞数 pages, `$_ts`, 加速乐, WZWS) reported as `blocked`. Every hop goes through the host
-// scheduler, so retries and redirects obey the same per-host gap as first requests.
-import { gunzipSync, inflateRawSync, inflateSync, brotliDecompressSync } from 'node:zlib';
+// One polite HTTP client for the crawler and for `extract`/`load` of URLs (undici): honest User-Agent,
+// timeouts, a body size cap counted after decompression, a total time budget per request, redirects
+// followed only where the crawl may go, retries with exponential backoff and jitter on network errors,
+// 429 and 5xx (honouring Retry-After), none on 404/410, and anti-bot challenges (HTTP 412 瑞数 pages,
+// `$_ts`, 加速乐, WZWS) reported as `blocked`. Every hop goes through the host scheduler, so retries
+// and redirects obey the same per-host gap as first requests.
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw, type Gunzip } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
+import { BodyTooLargeError, FetchDeadlineError, formatBytes, type PipelineError } from '../errors.ts';
+import type { FetcherOptions } from './budgets.ts';
 import type { HostScheduler } from './hostQueues.ts';
+
+export { DEFAULT_FETCHER_OPTIONS, ROBOTS_TOKEN, userAgentFor, type FetcherOptions } from './budgets.ts';
 
 export type FetchOutcome = 'fetched' | 'not_modified' | 'failed' | 'blocked' | 'disallowed';
 
@@ -30,6 +37,8 @@ export interface FetchResult {
   outcome: FetchOutcome;
   /** Why it failed or was blocked, in words ("HTTP 404", "timed out after 30 s (3 attempts)"). */
   detail: string | null;
+  /** The typed error behind a failure that is the server's doing (body over the cap, deadline), when there is one. */
+  error: PipelineError | null;
   headers: Record<string, string>;
   /** The (decompressed) body of a 2xx response; null otherwise. */
   body: Buffer | null;
@@ -41,51 +50,12 @@ export interface FetchResult {
   attempts: number;
 }
 
-export interface FetcherOptions {
-  userAgent: string;
-  /**
-   * Per attempt: the longest wait for the response headers and between two chunks of the body
-   * (default 30 s); a whole attempt is cut after ten times this (a large PDF on a slow server).
-   */
-  timeoutMs: number;
-  /** Larger bodies are abandoned (default 50 MB). */
-  maxBodyBytes: number;
-  /** Retries after the first attempt on retryable failures (default 3). */
-  retries: number;
-  /** First backoff delay; doubles per attempt, with jitter (default 2 s). */
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  /** A Retry-After longer than this ends the fetch as failed instead of waiting (default 5 min). */
-  maxRetryAfterMs: number;
-  maxRedirects: number;
-}
-
-/** The product token robots.txt groups are matched against. */
-export const ROBOTS_TOKEN = 'gov-reports';
-
-/** An honest User-Agent: who we are, that we are a crawler, and (when configured) how to reach the operator. */
-export function userAgentFor(contact?: string | null): string {
-  // HTTP header values are Latin-1: the wording stays ASCII.
-  return `${ROBOTS_TOKEN}/0.1 (crawler for government annual-report research; honours robots.txt${contact ? `; contact: ${contact}` : ''})`;
-}
-
-export const DEFAULT_FETCHER_OPTIONS: FetcherOptions = {
-  userAgent: userAgentFor(),
-  timeoutMs: 30_000,
-  maxBodyBytes: 50 * 1024 * 1024,
-  retries: 3,
-  backoffBaseMs: 2_000,
-  backoffMaxMs: 60_000,
-  maxRetryAfterMs: 300_000,
-  maxRedirects: 5,
-};
-
 /** May the crawler request this URL? Checked for the first request and for every redirect target. */
 export type Permit = (url: string, request: FetchRequest) => Promise<{ ok: true } | { ok: false; outcome: 'disallowed' | 'blocked' | 'failed'; detail: string }>;
 
 type Attempt =
   | { kind: 'response'; status: number; headers: Record<string, string>; body: Buffer }
-  | { kind: 'error'; retryable: boolean; detail: string };
+  | { kind: 'error'; retryable: boolean; detail: string; status?: number; headers?: Record<string, string>; error?: PipelineError };
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 const RETRYABLE_NETWORK = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_(SOCKET|CONNECT_TIMEOUT|HEADERS_TIMEOUT|BODY_TIMEOUT|CLOSED)|timed out|aborted|other side closed/i;
@@ -109,12 +79,14 @@ export class Fetcher {
     let attempts = 0;
     let hopAttempts = 0;
     let redirects = 0;
+    let spentMs = 0;
     const result = (partial: Partial<FetchResult> & Pick<FetchResult, 'outcome'>): FetchResult => ({
       url: req.url,
       finalUrl: url,
       method: req.method ?? 'GET',
       status: null,
       detail: null,
+      error: null,
       headers: {},
       body: null,
       contentType: null,
@@ -150,15 +122,32 @@ export class Fetcher {
       }
       if (method === 'POST') headers['content-type'] = 'application/x-www-form-urlencoded; charset=UTF-8';
 
-      const attempt = await this.scheduler.schedule(host, () => this.once(url, method, headers, body), (req.priority ?? 0) + (hopAttempts > 1 ? 10 : 0));
-      const retriesLeft = hopAttempts <= this.options.retries;
+      const remainingMs = this.options.deadlineMs - spentMs;
+      if (remainingMs <= 0) {
+        const error = new FetchDeadlineError(this.options.deadlineMs, null, req.url);
+        return result({ outcome: 'failed', detail: `${error.message} (${attempts - 1} attempts)`, error });
+      }
+      const attempt = await this.scheduler.schedule(
+        host,
+        async () => {
+          const began = Date.now();
+          try {
+            return await this.once(url, method, headers, body, remainingMs);
+          } finally {
+            spentMs += Date.now() - began;
+          }
+        },
+        (req.priority ?? 0) + (hopAttempts > 1 ? 10 : 0),
+      );
+      const retriesLeft = hopAttempts <= this.options.retries && spentMs < this.options.deadlineMs;
 
       if (attempt.kind === 'error') {
+        const { status = null, headers: errorHeaders = {}, error = null } = attempt;
         if (attempt.retryable && retriesLeft) {
           this.backoff(host, hopAttempts, null);
           continue;
         }
-        return result({ outcome: 'failed', detail: `${attempt.detail}${hopAttempts > 1 ? ` (${hopAttempts} attempts)` : ''}` });
+        return result({ outcome: 'failed', status, headers: errorHeaders, contentType: errorHeaders['content-type'] ?? null, error, detail: `${attempt.detail}${hopAttempts > 1 ? ` (${hopAttempts} attempts)` : ''}` });
       }
 
       const { status, headers: responseHeaders, body: responseBody } = attempt;
@@ -219,8 +208,9 @@ export class Fetcher {
     this.scheduler.pauseHost(host, Date.now() + Math.max(retryAfterMs ?? 0, Math.round(jittered)));
   }
 
-  private async once(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body: string | undefined): Promise<Attempt> {
-    const signal = AbortSignal.timeout(this.options.timeoutMs * 10);
+  private async once(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body: string | undefined, budgetMs: number): Promise<Attempt> {
+    const signal = AbortSignal.timeout(budgetMs);
+    let received: { status: number; headers: Record<string, string> } | null = null;
     try {
       const response = await request(url, {
         method,
@@ -231,61 +221,106 @@ export class Fetcher {
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
-      const responseHeaders = flattenHeaders(response.headers);
-      const declared = Number(responseHeaders['content-length'] ?? NaN);
+      received = { status: response.statusCode, headers: flattenHeaders(response.headers) };
+      const declared = Number(received.headers['content-length'] ?? NaN);
       if (declared > this.options.maxBodyBytes) {
         response.body.destroy();
-        return { kind: 'error', retryable: false, detail: `body of ${declared} bytes exceeds the ${this.options.maxBodyBytes}-byte cap` };
+        const error = new BodyTooLargeError(this.options.maxBodyBytes, null, url);
+        return { kind: 'error', retryable: false, ...received, error, detail: `declared body of ${formatBytes(declared)}: ${error.message}` };
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > this.options.maxBodyBytes) {
-          response.body.destroy();
-          return { kind: 'error', retryable: false, detail: `body exceeds the ${this.options.maxBodyBytes}-byte cap` };
-        }
-        chunks.push(chunk as Buffer);
-      }
-      const raw = Buffer.concat(chunks);
-      return { kind: 'response', status: response.statusCode, headers: responseHeaders, body: this.decompress(raw, responseHeaders['content-encoding']) };
+      const responseBody = await readBody(response.body, received.headers['content-encoding'], this.options.maxBodyBytes, url);
+      return { kind: 'response', ...received, body: responseBody };
     } catch (error) {
+      if (error instanceof BodyTooLargeError) return { kind: 'error', retryable: false, ...received, error, detail: error.message };
       const e = error as Error & { code?: string; cause?: { code?: string } };
       const code = e.code ?? e.cause?.code ?? '';
       if (signal.aborted || e.name === 'TimeoutError') {
-        return { kind: 'error', retryable: true, detail: `not complete after ${(this.options.timeoutMs * 10) / 1000} s` };
+        // The budget is spent: retrying would hold the host again for nothing.
+        const deadline = new FetchDeadlineError(this.options.deadlineMs, received?.status ?? null, url);
+        return { kind: 'error', retryable: false, ...received, error: deadline, detail: deadline.message };
       }
       if (/TIMEOUT/.test(code)) {
         const what = /BODY/.test(code) ? 'the body stalled for' : /CONNECT/.test(code) ? 'no connection within' : 'no answer within';
-        return { kind: 'error', retryable: true, detail: `timed out: ${what} ${this.options.timeoutMs / 1000} s` };
+        return { kind: 'error', retryable: true, ...received, detail: `timed out: ${what} ${this.options.timeoutMs / 1000} s` };
       }
       if (code === 'ENOTFOUND') return { kind: 'error', retryable: false, detail: `host not found (DNS ENOTFOUND ${new URL(url).hostname})` };
       if (/CERT|SSL|TLS|EPROTO/i.test(`${code} ${e.message}`)) return { kind: 'error', retryable: false, detail: `TLS error: ${code || e.message}` };
+      if (code.startsWith('Z_') || e.name === 'BodyDecodeError') return { kind: 'error', retryable: true, ...received, detail: `the ${received?.headers['content-encoding'] ?? 'compressed'} body is corrupt: ${e.message}` };
       const detail = code === 'ECONNREFUSED' ? 'connection refused (ECONNREFUSED)' : `network error: ${code || e.message}`;
-      return { kind: 'error', retryable: RETRYABLE_NETWORK.test(`${code} ${e.message}`), detail };
+      return { kind: 'error', retryable: RETRYABLE_NETWORK.test(`${code} ${e.message}`), ...received, detail };
     }
   }
+}
 
-  /** Servers gzip without being asked, and some send raw deflate under "deflate". */
-  private decompress(raw: Buffer, encoding: string | undefined): Buffer {
-    const limit = { maxOutputLength: this.options.maxBodyBytes };
-    const enc = (encoding ?? '').trim().toLowerCase();
-    const gzipped = raw.length > 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+/**
+ * The body as it arrives, decompressed as a stream (gzip, x-gzip, deflate or raw deflate, br; also
+ * gzip sent without a Content-Encoding), stopping with a BodyTooLargeError as soon as the compressed or
+ * the decompressed bytes pass `cap`. A body labelled compressed that does not even start like one is
+ * kept as sent (servers mislabel); one that breaks off midway is an error.
+ */
+export async function readBody(body: Readable, contentEncoding: string | undefined, cap: number, url?: string): Promise<Buffer> {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const take = (chunk: Buffer, decodedFrom: string | null) => {
+    size += chunk.length;
+    if (size > cap) throw new BodyTooLargeError(cap, decodedFrom, url);
+    chunks.push(chunk);
+  };
+  const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await iterator.next();
+  if (first.done) return Buffer.alloc(0);
+  const head: Buffer = first.value;
+  const decoder = decoderFor(encoding, head);
+  if (!decoder) {
     try {
-      if (enc === 'gzip' || enc === 'x-gzip' || (enc === '' && gzipped)) return gunzipSync(raw, limit);
-      if (enc === 'deflate') {
-        try {
-          return inflateSync(raw, limit);
-        } catch {
-          return inflateRawSync(raw, limit);
-        }
-      }
-      if (enc === 'br') return brotliDecompressSync(raw, limit);
-    } catch {
-      // A body that does not decompress is kept as sent: the archive stores what the server said.
+      take(head, null);
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) take(next.value, null);
+    } catch (error) {
+      body.destroy(); // hang up: an unread body would keep the connection (and the host) busy
+      throw error;
     }
-    return raw;
+    return Buffer.concat(chunks);
   }
+  // Fed by hand rather than through stream.pipeline, so that the cap error (not an abort) is what surfaces.
+  let failure: unknown = null;
+  const decoded = (async () => {
+    try {
+      for await (const chunk of decoder.stream) take(chunk as Buffer, decoder.name);
+    } catch (error) {
+      failure ??= error;
+      throw error;
+    }
+  })();
+  decoded.catch(() => {});
+  let compressedSize = 0;
+  try {
+    for (let next: IteratorResult<Buffer> = first; !next.done; next = await iterator.next()) {
+      compressedSize += next.value.length;
+      if (compressedSize > cap) throw new BodyTooLargeError(cap, null, url);
+      if (!decoder.stream.write(next.value)) await Promise.race([once(decoder.stream, 'drain'), decoded]);
+      if (failure) throw failure;
+    }
+    decoder.stream.end();
+    await decoded;
+  } catch (error) {
+    decoder.stream.destroy();
+    body.destroy();
+    throw failure ?? error;
+  }
+  return Buffer.concat(chunks);
+}
+
+function decoderFor(encoding: string, head: Buffer): { name: string; stream: Gunzip | ReturnType<typeof createInflate> | ReturnType<typeof createBrotliDecompress> } | null {
+  const gzipMagic = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  if (encoding === 'gzip' || encoding === 'x-gzip' || (encoding === '' && gzipMagic)) return gzipMagic ? { name: 'gzip', stream: createGunzip() } : null;
+  if (encoding === 'deflate') {
+    // RFC 9110 deflate is zlib-wrapped; some servers send raw deflate under that name.
+    const zlibWrapped = head.length >= 2 && (head[0] & 0x0f) === 8 && ((head[0] << 8) | head[1]) % 31 === 0;
+    return { name: 'deflate', stream: zlibWrapped ? createInflate() : createInflateRaw() };
+  }
+  if (encoding === 'br') return { name: 'br', stream: createBrotliDecompress() };
+  return null;
 }
 
 /**

@@ -7,17 +7,9 @@
 // With more than one request at a time per host, starts are spaced by the gap instead.
 import PQueue from 'p-queue';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_POLITENESS, type PolitenessOptions } from './budgets.ts';
 
-export interface PolitenessOptions {
-  /** Requests in flight per host (default 1). */
-  perHostConcurrency: number;
-  /** Minimum gap between requests to one host, in ms (default 1000). */
-  minGapMs: number;
-  /** Requests in flight across all hosts (default 8). */
-  globalConcurrency: number;
-}
-
-export const DEFAULT_POLITENESS: PolitenessOptions = { perHostConcurrency: 1, minGapMs: 1000, globalConcurrency: 8 };
+export { DEFAULT_POLITENESS, type PolitenessOptions } from './budgets.ts';
 
 class HostState {
   readonly queue: PQueue;

@@ -5,8 +5,9 @@
 // is written, a killed run resumes from the journal (same run id, nothing fetched twice), and a
 // nightly run knows each URL's validators (ETag, Last-Modified) and which bodies were extracted by
 // which extractor version without opening the warehouse.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDirectory } from '../directories.ts';
 import type { FetchOutcome } from './fetcher.ts';
 import type { Source } from './registry.ts';
 
@@ -204,7 +205,7 @@ export class CrawlJournal {
     this.journalFile = join(this.dir, 'journal.jsonl');
     this.snapshotFile = join(this.dir, 'state.json');
     this.fetchHistoryFile = join(this.dir, 'fetches.jsonl');
-    mkdirSync(this.dir, { recursive: true });
+    ensureDirectory(this.dir);
     this.snapshot = existsSync(this.snapshotFile)
       ? (JSON.parse(readFileSync(this.snapshotFile, 'utf8')) as Snapshot)
       : { version: 1, seq: 0, syncedSeq: 0, urls: {}, extractions: {}, sources: {}, bundles: {}, lastRun: null };

@@ -1,5 +1,6 @@
 // What a crawl tells the person or the log collector watching it: progress bars on a terminal
-// (cli-progress), JSON lines (pino) everywhere else, so a nightly job's log can be parsed.
+// (cli-progress), JSON lines (pino) everywhere else, so a nightly job's log can be parsed; readable
+// lines without bars when text is asked for off a terminal (--log-format text).
 import cliProgress from 'cli-progress';
 import { pino, type Logger } from 'pino';
 import type { CrawlObserver } from './crawler.ts';
@@ -17,17 +18,20 @@ export interface RunReporter {
 export interface ReporterOptions {
   /** Draw bars (default: when stderr is a terminal). */
   tty?: boolean;
-  /** pino level (default info; LOG_LEVEL overrides). */
+  /** pino level (default: warn with bars, info otherwise). */
   level?: string;
+  /** Lines without bars: JSON (default) or readable text. */
+  format?: 'json' | 'text';
   /** Where log lines go (default stderr). */
   destination?: NodeJS.WritableStream;
 }
 
 export function createReporter(options: ReporterOptions = {}): RunReporter {
   const tty = options.tty ?? Boolean(process.stderr.isTTY);
-  const level = process.env.LOG_LEVEL ?? options.level ?? 'info';
   if (!tty) {
-    const log = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, options.destination ?? pino.destination(2));
+    const level = options.level ?? 'info';
+    const destination = options.destination ?? (options.format === 'text' ? textLines(process.stderr) : pino.destination(2));
+    const log = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
     return {
       log,
       observer: {
@@ -53,17 +57,7 @@ export function createReporter(options: ReporterOptions = {}): RunReporter {
   let reportTotal = 0;
   let documentTotal = 0;
   // Warnings go above the bars instead of through them.
-  const log = pino(
-    { level: process.env.LOG_LEVEL ?? options.level ?? 'warn', base: undefined, timestamp: false },
-    {
-      write(line: string) {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        const { level: _level, msg, ...rest } = entry;
-        const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-        bars.log(`${String(msg)} ${fields}\n`);
-      },
-    },
-  );
+  const log = pino({ level: options.level ?? 'warn', base: undefined, timestamp: false }, textLines({ write: (line) => bars.log(line) }));
   return {
     log,
     observer: {
@@ -87,5 +81,16 @@ export function createReporter(options: ReporterOptions = {}): RunReporter {
     },
     documentSettled: (event) => documents.increment(1, { note: `${event.outcome} ${event.url.slice(-50)}` }),
     stop: () => bars.stop(),
+  };
+}
+
+/** A pino destination that writes each entry as "msg key=value …" (for people). */
+function textLines(out: { write(line: string): unknown }): { write(line: string): void } {
+  return {
+    write(line: string) {
+      const { level: _level, time: _time, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      const fields = Object.entries(rest).map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('');
+      out.write(`${String(msg)}${fields}\n`);
+    },
   };
 }

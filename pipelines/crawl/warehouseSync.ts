@@ -29,7 +29,8 @@ export function runCounts(ledger: RunLedger): RunCounts {
     discovered: ledger.reports.size,
     fetched: fetches.filter((f) => f.outcome === 'fetched').length,
     unchanged: fetches.filter((f) => f.outcome === 'not_modified').length,
-    extracted: documents.filter((d) => d.outcome === 'extracted' || d.outcome === 'rejected').length,
+    // Loaded as reports; documents read but rejected (not reports) are counted apart (runDetail.rejected).
+    extracted: documents.filter((d) => d.outcome === 'extracted').length,
     failed: documents.filter((d) => d.outcome === 'failed').length + sources.filter((s) => s.status === 'failed').length + ledger.registryErrors.length,
     blocked: documents.filter((d) => d.outcome === 'blocked').length + sources.filter((s) => s.status === 'blocked').length,
   };
@@ -95,7 +96,8 @@ export async function syncWarehouse(dbPath: string, options: OpenWarehouseOption
 
     await warehouse.transaction(async (connection) => {
       await retireSuperseded(connection, input.loads);
-      await upsert(connection, 'sources', 'source_id', input.sources.map((s) => sourceRow(s, input.sourcesUpdatedAt)));
+      // The registry is written once per run, not with every batch (10,000 sources × hundreds of batches).
+      if (!sourcesWritten.has(input.sources)) await upsert(connection, 'sources', 'source_id', input.sources.map((s) => sourceRow(s, input.sourcesUpdatedAt)));
       await upsert(connection, 'fetches', 'fetch_id', [...replayed, ...batch.filter((e) => e.type === 'fetch')].map((e) => fetchRow(e as FetchEvent)));
       // The registry is evidence of a report's agency: resolve again now that its fetches are written.
       await resolveReportAgencies(connection, input.loads.map((l) => l.record.report_id));
@@ -114,9 +116,13 @@ export async function syncWarehouse(dbPath: string, options: OpenWarehouseOption
         await upsert(connection, 'runs', 'run_id', [runRow(ledger, input.sources)]);
       }
     });
+    sourcesWritten.add(input.sources);
     journal.markSynced(batch);
   });
 }
+
+/** Registries (one array per run) whose rows are already in the warehouse. */
+const sourcesWritten = new WeakSet<readonly Source[]>();
 
 /**
  * A page whose body changed (a corrected report) has a new document hash and so a new report_id:
