@@ -8,7 +8,7 @@ import { addGlobalOptions, type CommandModule } from './cliSupport.ts';
 import { PipelineError } from './errors.ts';
 
 /** The subcommands in --help order; adding one is a file in commands/ and its name here. */
-export const COMMAND_NAMES = ['crawl', 'extract', 'load', 'run', 'reprocess', 'schedule', 'export', 'query', 'demo'];
+export const COMMAND_NAMES = ['crawl', 'extract', 'load', 'run', 'reprocess', 'schedule', 'export', 'query', 'demo', 'quarantine'];
 
 export const EXIT_USAGE = 2;
 

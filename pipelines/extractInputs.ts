@@ -1,14 +1,13 @@
 // One command-line input (a local file or an http(s) URL) → its bytes → ParsedDocument → ReportRecord.
-// The I/O half of `extract`, `load` and `demo`; the pure halves are extractors/extract.ts and
-// transforms/record.ts. An input that cannot be read or extracted still yields a record, with an
-// error issue saying why, so a batch never stops at one bad document.
+// The I/O half of `extract` and `load`: the bytes are read here, the extraction runs in the pool's
+// workers under their budgets (pipelines/extractPool/). An input that cannot be read or extracted still
+// yields a record, with an error issue saying why, so a batch never stops at one bad document.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import { emptyPageMetadata, type ParsedDocument } from '../extractors/document.ts';
-import { extractDocument } from '../extractors/extract.ts';
-import { buildRecord } from '../transforms/record.ts';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
+import type { DocumentExtractor } from './extractPool/extractor.ts';
+import { failedRecord } from './extractPool/job.ts';
 import type { DocumentFacts } from './load.ts';
 
 export interface ExtractedInput {
@@ -26,14 +25,14 @@ export interface ExtractInputOptions {
 
 const URL_INPUT = /^https?:\/\//i;
 
-export async function extractInput(input: string, options: ExtractInputOptions = {}): Promise<ExtractedInput> {
+export async function extractInput(input: string, extractor: DocumentExtractor, options: ExtractInputOptions = {}): Promise<ExtractedInput> {
   const isUrl = URL_INPUT.test(input);
   const source = isUrl ? input : toPosix(relative(options.sourceRoot ?? process.cwd(), resolve(input)));
   let body: { bytes: Uint8Array; contentType: string | null };
   try {
     body = isUrl ? await fetchBody(input) : { bytes: await readFile(input), contentType: null };
   } catch (error) {
-    return { input, record: failedRecord(source, isUrl ? input : null, 'unreadable', `cannot read ${input}: ${messageOf(error)}`), document: null };
+    return { input, record: failedRecord({ source, sourceUrl: isUrl ? input : null }, 'unreadable', `cannot read ${input}: ${messageOf(error)}`), document: null };
   }
   const sha256 = createHash('sha256').update(body.bytes).digest('hex');
   const document: DocumentFacts = {
@@ -43,19 +42,14 @@ export async function extractInput(input: string, options: ExtractInputOptions =
     url: isUrl ? input : null,
     localPath: isUrl ? null : resolve(input),
   };
-  try {
-    const parsed = await extractDocument({
-      bytes: body.bytes,
-      fileName: isUrl ? new URL(input).pathname : input,
-      contentType: body.contentType ?? undefined,
-      url: isUrl ? input : undefined,
-    });
-    return { input, record: buildRecord(parsed, { source, sha256, sourceUrl: isUrl ? input : null }), document };
-  } catch (error) {
-    // An extractor that throws is a bug to fix, but one document must not stop the run.
-    const record = failedRecord(source, isUrl ? input : null, 'extract_failed', `extraction failed: ${messageOf(error)}`, sha256);
-    return { input, record, document };
-  }
+  const { record } = await extractor.extract({
+    bytes: body.bytes,
+    fileName: isUrl ? new URL(input).pathname : input,
+    contentType: body.contentType ?? undefined,
+    url: isUrl ? input : undefined,
+    record: { source, sha256, sourceUrl: isUrl ? input : null },
+  });
+  return { input, record, document };
 }
 
 /** True when the record carries an error-level issue: the input counts as failed for the exit status. */
@@ -67,18 +61,6 @@ async function fetchBody(url: string): Promise<{ bytes: Uint8Array; contentType:
   const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(60_000) });
   if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
   return { bytes: new Uint8Array(await response.arrayBuffer()), contentType: response.headers.get('content-type') };
-}
-
-/** A record for an input with no usable document: empty cells and one error issue, built like any other. */
-function failedRecord(source: string, sourceUrl: string | null, code: string, message: string, sha256?: string): ReportRecord {
-  const document: ParsedDocument = {
-    format: 'text',
-    title: null,
-    blocks: [],
-    page: emptyPageMetadata(),
-    issues: [{ code, severity: 'error', message }],
-  };
-  return buildRecord(document, { source, sourceUrl, sha256: sha256 ?? createHash('sha256').digest('hex') });
 }
 
 function toPosix(path: string): string {

@@ -63,6 +63,10 @@ export interface LoadSummary {
   documents: number;
 }
 
+export function emptyLoadSummary(): LoadSummary {
+  return { reports: 0, replaced: 0, duplicatesDropped: 0, cells: 0, checks: 0, issues: 0, proseCounts: 0, documents: 0 };
+}
+
 /** Records per load transaction: small enough to hold the warehouse file only briefly. */
 export const DEFAULT_BATCH_SIZE = 100;
 
@@ -246,9 +250,7 @@ export async function loadRecords(
   }
   const batch = [...byId.values()];
   const reportIds = batch.map((record) => record.report_id);
-  if (batch.length === 0) {
-    return { reports: 0, replaced: 0, duplicatesDropped: 0, cells: 0, checks: 0, issues: 0, proseCounts: 0, documents: 0 };
-  }
+  if (batch.length === 0) return emptyLoadSummary();
 
   for (const record of batch) {
     const parsed = reportRecordSchema.safeParse(record);

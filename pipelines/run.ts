@@ -12,6 +12,8 @@ import { EXTRACTOR_VERSION } from '../transforms/version.ts';
 import { RawArchive } from './crawl/archive.ts';
 import { Crawler, DEFAULT_CRAWL_SETTINGS, type CrawlSettings } from './crawl/crawler.ts';
 import { extractBundle, type LoadItem } from './crawl/extractBundle.ts';
+import { DocumentExtractor } from './extractPool/extractor.ts';
+import type { ExtractBudget } from './extractPool/pool.ts';
 import { CrawlJournal, type BundleEvent, type DocumentEvent } from './crawl/journal.ts';
 import { createReporter, type RunReporter } from './crawl/progress.ts';
 import { readRegistry, RegistryFileError, type Registry, type RegistryError } from './crawl/registry.ts';
@@ -36,6 +38,10 @@ export interface RunOptions {
   /** Longest time between two warehouse batches while work is pending (default 15 s). */
   flushIntervalMs?: number;
   reporter?: RunReporter;
+  /** Extraction worker processes (default: one per core). */
+  workers?: number;
+  /** Per-document extraction budget (default: DEFAULT_BUDGET of pipelines/extractPool/pool.ts). */
+  budget?: Partial<ExtractBudget>;
 }
 
 export interface RunSummary {
@@ -103,8 +109,10 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         for (const load of loads) reporter.documentSettled(load.outcome);
       });
 
-    const extractQueue = new PQueue({ concurrency: 1 });
     const extracting = options.command !== 'crawl';
+    const extractor = extracting ? new DocumentExtractor({ workers: options.workers, budget: options.budget, dataDir: options.dataDir }) : null;
+    // Twice as many bundles in flight as workers, so a worker never waits for the coordinator.
+    const extractQueue = new PQueue({ concurrency: extractor ? extractor.pool.workers * 2 : 1 });
     const settle = (events: DocumentEvent[]) => {
       for (const event of events) {
         journal.append(event);
@@ -117,7 +125,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       if (!extracting) return;
       extractQueue
         .add(async () => {
-          const result = await extractBundle(bundle, { runId, journal, archive, force: options.command === 'reprocess' });
+          const result = await extractBundle(bundle, { runId, journal, archive, extractor: extractor!, force: options.command === 'reprocess' });
           settle(result.settled);
           pendingLoads.push(...result.loads);
           if (pendingLoads.length >= batchSize) await sync(false);
@@ -158,6 +166,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       await sync(true);
     } finally {
       clearInterval(timer);
+      await extractor?.close();
     }
     const ledger = journal.runLedger(runId);
     if (journal.pending().length === 0) journal.compact();

@@ -12,11 +12,18 @@ export function register(program: Command): void {
     .action(async (inputs: string[], options: { json?: boolean }) => {
       // Loaded when the command runs, so --help and usage errors do not pay for the extractors.
       const { extractInput, inputFailed } = await import('../extractInputs.ts');
+      const { DocumentExtractor } = await import('../extractPool/extractor.ts');
+      // One worker: the records are printed in input order, and its budget guards every document.
+      const extractor = new DocumentExtractor({ workers: 1 });
       let failed = 0;
-      for (const input of inputs) {
-        const { record } = await extractInput(input);
-        if (inputFailed(record)) failed++;
-        process.stdout.write(`${options.json ? JSON.stringify(record) : describeRecord(record)}\n`);
+      try {
+        for (const input of inputs) {
+          const { record } = await extractInput(input, extractor);
+          if (inputFailed(record)) failed++;
+          process.stdout.write(`${options.json ? JSON.stringify(record) : describeRecord(record)}\n`);
+        }
+      } finally {
+        await extractor.close();
       }
       if (failed > 0) {
         if (!options.json) console.error(`${failed} of ${inputs.length} input(s) failed`);

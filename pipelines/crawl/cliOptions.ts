@@ -1,5 +1,6 @@
 // The options `crawl`, `run` and `schedule` share, and the summary they print.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { globalOptions, parsePositiveInteger, parsePositiveNumber } from '../cliSupport.ts';
@@ -18,6 +19,7 @@ export interface CrawlCliOptions {
   maxListPages: number;
   contact?: string;
   batchSize: number;
+  workers: number;
   flushInterval: number;
   strict?: boolean;
 }
@@ -42,6 +44,7 @@ export function addCrawlOptions(command: Command): Command {
     .option('--max-list-pages <n>', 'list pages read per source at most', parsePositiveInteger, DEFAULT_CRAWL_SETTINGS.maxListPages)
     .option('--contact <email-or-url>', 'added to the User-Agent so site operators can reach you')
     .option('--batch-size <n>', 'documents per warehouse batch', parsePositiveInteger, DEFAULT_BATCH_SIZE)
+    .option('--workers <n>', 'extraction worker processes (default: one per core)', parsePositiveInteger, availableParallelism())
     .option('--flush-interval <seconds>', 'longest time between warehouse batches', parsePositiveNumber, DEFAULT_FLUSH_INTERVAL_MS / 1000)
     .option('--strict', 'exit with status 1 when any source or document failed or was blocked');
 }
@@ -101,6 +104,7 @@ export async function crawlFromCli(name: 'crawl' | 'run', options: CrawlCliOptio
     warehouse: global.warehouse,
     settings: crawlSettingsFrom(options),
     batchSize: options.batchSize,
+    workers: options.workers,
     flushIntervalMs: options.flushInterval * 1000,
   });
   for (const line of describeSummary(summary)) console.log(line);
