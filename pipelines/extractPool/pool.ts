@@ -272,6 +272,8 @@ function treeRssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** The line that says what went wrong: the error line of a trace (not Node's version footer), else the last line. */
 function lastLine(text: string): string {
-  return text.trim().split('\n').filter(Boolean).pop()?.slice(0, 300) ?? '';
+  const lines = text.trim().split('\n').filter((line) => line.trim() && !/^Node\.js v\d/.test(line));
+  return (lines.find((line) => /Error\b|error:|FATAL/i.test(line)) ?? lines.pop() ?? '').trim().slice(0, 300);
 }
