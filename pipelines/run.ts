@@ -128,7 +128,10 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
           const result = await extractBundle(bundle, { runId, journal, archive, extractor: extractor!, force: options.command === 'reprocess' });
           settle(result.settled);
           pendingLoads.push(...result.loads);
-          if (pendingLoads.length >= batchSize) await sync(false);
+          // A full batch is written while the workers go on extracting; extraction waits only when a
+          // second batch is ready before the first is in (so memory holds two batches at most).
+          if (pendingLoads.length >= batchSize && syncQueue.size === 0) void sync(false).catch((error: unknown) => (failure ??= error));
+          if (pendingLoads.length >= 2 * batchSize) await syncQueue.onIdle();
         })
         .catch((error: unknown) => {
           failure ??= error;

@@ -1,6 +1,6 @@
 // The gov-reports executable, spawned as a user would run it (node bin/gov-reports.js …).
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -136,6 +136,19 @@ describe('load, query, export', () => {
     expect(again.stderr).toMatch(/README\.md: FAILED/);
     expect(await countFromOtherProcess(dbPath, 'reports')).toBe(4);
     expect(await countFromOtherProcess(dbPath, 'cells')).toBe(cells);
+  }, 120_000); // two loads, each starting its extraction workers, and four reader processes
+
+  it('loads a folder, a quoted glob and a list file, streamed, with --workers', async () => {
+    const dir = join(temp.dir, 'inputs');
+    mkdirSync(join(dir, 'nested'), { recursive: true });
+    copyFileSync(seed(0), join(dir, 'a.txt'));
+    copyFileSync(seed(1), join(dir, 'nested', 'b.txt'));
+    writeFileSync(join(dir, 'list.txt'), `# one input a line\n${seed(2)}\n\n${seed(3)}\n`);
+    const db = join(temp.dir, 'streamed.duckdb');
+    const run = await cli(['load', '--db', db, '--workers', '2', join(dir, 'nested'), `${dir}/*.txt`, '--from-list', join(dir, 'list.txt')]);
+    // nested/b.txt, then a.txt and list.txt itself (the glob; list.txt is no report), then the two listed seeds
+    expect(run.stdout, run.stderr).toMatch(/loaded 5 report\(s\) .* 1 of 5 input\(s\) failed/);
+    expect(await countFromOtherProcess(db, 'reports WHERE is_report')).toBe(4);
   });
 
   it('waits for a held warehouse and reports a clear error after --lock-timeout', async () => {
