@@ -3,7 +3,7 @@
 // workers under their budgets (pipelines/extractPool/). An input that cannot be read or extracted still
 // yields a record, with an error issue saying why, so a batch never stops at one bad document.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
 import type { DocumentExtractor } from './extractPool/extractor.ts';
@@ -25,12 +25,21 @@ export interface ExtractInputOptions {
 
 const URL_INPUT = /^https?:\/\//i;
 
+/** A local file larger than this is not read: no report is, and its bytes would have to cross to a worker. */
+export const MAX_LOCAL_FILE_BYTES = 512 * 1024 * 1024;
+
+async function readLocal(path: string): Promise<Uint8Array> {
+  const { size } = await stat(path);
+  if (size > MAX_LOCAL_FILE_BYTES) throw new Error(`${Math.round(size / 1024 / 1024)} MB is over the ${MAX_LOCAL_FILE_BYTES / 1024 / 1024} MB limit for one document`);
+  return readFile(path);
+}
+
 export async function extractInput(input: string, extractor: DocumentExtractor, options: ExtractInputOptions = {}): Promise<ExtractedInput> {
   const isUrl = URL_INPUT.test(input);
   const source = isUrl ? input : toPosix(relative(options.sourceRoot ?? process.cwd(), resolve(input)));
   let body: { bytes: Uint8Array; contentType: string | null };
   try {
-    body = isUrl ? await fetchBody(input) : { bytes: await readFile(input), contentType: null };
+    body = isUrl ? await fetchBody(input) : { bytes: await readLocal(input), contentType: null };
   } catch (error) {
     return { input, record: failedRecord({ source, sourceUrl: isUrl ? input : null }, 'unreadable', `cannot read ${input}: ${messageOf(error)}`), document: null };
   }
