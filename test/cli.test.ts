@@ -154,7 +154,7 @@ describe('load, query, export', () => {
   it('waits for a held warehouse and reports a clear error after --lock-timeout', async () => {
     const dbPath = join(temp.dir, 'locked', 'warehouse.duckdb');
     await withWarehouse(dbPath, {}, async () => {});
-    const holder = holdWarehouse(dbPath, 20_000);
+    const holder = holdWarehouse(dbPath, 120_000); // killed below; long enough to outlast the load's worker start-up
     const done = finished(holder);
     try {
       await printed(holder, 'held');
