@@ -76,9 +76,14 @@ export class ExtractPool {
   /** Extract one document in a worker within the budget. Never rejects. */
   extract(job: ExtractJob): Promise<PoolOutcome> {
     if (this.closed) throw new Error('the extraction pool is closed');
-    return new Promise((resolve) => {
+    // While any job is pending the poller holds the process open (idle workers are unref'd, and a
+    // job may be waiting for a worker that is still starting); once none is, it lets the process end.
+    this.poller.ref();
+    return new Promise<PoolOutcome>((resolve) => {
       this.queue.push({ job, resolve });
       this.dispatch();
+    }).finally(() => {
+      if (this.inFlight === 0) this.poller.unref();
     });
   }
 
