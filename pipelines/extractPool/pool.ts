@@ -261,7 +261,7 @@ function killGroup(child: ChildProcess): void {
 }
 
 /** Resident memory of a process and its descendants, in MB; 0 where /proc is not available (the heap cap and timeout still hold). */
-function treeRssMb(pid: number): number {
+export function treeRssMb(pid: number): number {
   let kb = 0;
   const stack = [pid];
   while (stack.length > 0) {

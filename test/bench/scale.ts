@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { extractDocument } from '../../extractors/extract.ts';
 import { RawArchive } from '../../pipelines/crawl/archive.ts';
 import { CrawlJournal } from '../../pipelines/crawl/journal.ts';
+import { treeRssMb } from '../../pipelines/extractPool/pool.ts';
 import { reportTextToHtml } from '../../pipelines/localSite/pages.ts';
 import { SAMPLES_DIR } from '../../pipelines/samples.ts';
 import { withWarehouse } from '../../pipelines/warehouse.ts';
@@ -125,14 +126,14 @@ function measure(cliArgs: string[]): Promise<Measured> {
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const start = performance.now();
-  let peakKb = 0;
-  const timer = setInterval(() => (peakKb = Math.max(peakKb, treeRssKb(child.pid!))), 200);
+  let peakMb = 0;
+  const timer = setInterval(() => (peakMb = Math.max(peakMb, treeRssMb(child.pid!))), 200);
   return new Promise((resolve, reject) => {
     child.on('exit', (code) => {
       clearInterval(timer);
       if (code !== 0) return reject(new Error(`gov-reports ${cliArgs.join(' ')} exited with ${code}`));
       const [user, sys] = out.trim().split('\n').pop()!.split(/\s+/).map(minutesSeconds);
-      resolve({ seconds: (performance.now() - start) / 1000, peakRssMb: peakKb / 1024, cpuSeconds: user + sys });
+      resolve({ seconds: (performance.now() - start) / 1000, peakRssMb: peakMb, cpuSeconds: user + sys });
     });
   });
 }
@@ -141,21 +142,6 @@ const minutesSeconds = (text: string) => {
   const m = /(\d+)m([\d.]+)s/.exec(text);
   return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
 };
-
-function treeRssKb(pid: number): number {
-  let kb = 0;
-  const stack = [pid];
-  while (stack.length) {
-    const p = stack.pop()!;
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ')) if (c.trim()) stack.push(Number(c));
-    } catch {
-      // gone
-    }
-  }
-  return kb;
-}
 
 async function reprocess(dataDir: string, db: string, workers: number, count: number, made: { reportId: string; base: number; k: number }[], expected: Awaited<ReturnType<typeof expectedCells>>) {
   const run = await measure(['--data-dir', dataDir, '--db', db, 'reprocess', '--workers', String(workers), '--batch-size', '500']);
