@@ -240,7 +240,7 @@ describe('demo', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/ 0 extracted/);
     expect(await countFromOtherProcess(join(dataDir, 'warehouse.duckdb'), 'reports')).toBe(reports);
-  });
+  }, 180_000); // two whole demo runs (crawl, extraction workers, load, export) on a shared 2-core machine
 
   it('works from another directory with npx-style invocation of the bin', async () => {
     const elsewhere = makeTempDir('cli-cwd');
