@@ -4,7 +4,8 @@
 // (or ink but no readable word) is read again in a digits-only pass, all such cells of a page
 // stacked into one strip. The result is a PdfPage like the text layer's, so pdfLayout.ts rebuilds
 // the same grids; each run carries its OCR confidence into its grid cell.
-import { crop, estimateSkew, inkBox, rotate, stack, type Box, type GrayImage } from './ocrImage.ts';
+import { isolateNumber, type IsolatedNumber } from './ocrDigits.ts';
+import { crop, estimateSkew, rotate, stack, type Box, type GrayImage } from './ocrImage.ts';
 import { eraseLines, findRulingLines, type PixelLine, type RulingLines } from './ocrRules.ts';
 import { parseTsv, type OcrWord } from './ocrTsv.ts';
 import type { PdfPage, Rule, TextRun } from './pdfPages.ts';
@@ -103,10 +104,18 @@ export function ruledCells(lines: RulingLines, dpi: number): Box[] {
   return cells;
 }
 
-/** Printed digits are near-black; a seal (red, grey when scanned) or a tinted cell is not: only dark ink. */
-const PRINT_INK = 110;
-function keepDarkInk(image: GrayImage): GrayImage {
-  return { ...image, data: image.data.map((v) => (v < PRINT_INK ? 0 : 255)) };
+/** Smallest digit height read in a value cell, inches (a 5 pt figure). */
+const MIN_DIGIT_HEIGHT = 0.04;
+const DIGIT_LAYOUT: 'row' | 'column' = 'column';
+
+/**
+ * A label cell holds Chinese words: two characters or more, read with some confidence (a digit read
+ * as one or two unlikely characters, 4 as 和, is not a label), or three or more.
+ */
+function isLabel(inside: OcrWord[]): boolean {
+  const cjk = cjkCount(inside.map((w) => w.text).join(''));
+  const confidence = inside.reduce((s, w) => s + w.confidence, 0) / Math.max(1, inside.length);
+  return cjk >= 3 || (cjk === 2 && confidence >= 50);
 }
 
 /** Share of a word's box that lies inside a box. */
@@ -146,33 +155,25 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
   const words = parseTsv(await runner.recognise(clean, 'text', dpi));
 
   // Ruled cells without a Chinese word: blank, or a number to read again with digits only.
-  const inset = Math.round(dpi / 60);
   const replaced = new Set<OcrWord>();
-  const digitCells: { cell: Box; ink: Box }[] = [];
+  const digitCells: { cell: Box; number: IsolatedNumber; at: Box }[] = [];
   for (const cell of ruledCells(lines, dpi)) {
     // A word mostly outside the cell (one junk "word" read across a whole row of numbers) does not make it a label.
     const inside = words.filter((w) => shareInside(w, cell) >= 0.6);
-    // A label has Chinese words; one stray character is what a speck or a seal's stroke reads as.
-    if (cjkCount(inside.map((w) => w.text).join('')) >= 2) continue;
-    const interior = { x0: cell.x0 + inset, y0: cell.y0 + inset, x1: cell.x1 - inset, y1: cell.y1 - inset };
-    // Where the digits are: the darkest ink locates them (a seal's ring is lighter), any ink when there is none that dark.
-    const area = crop(clean, interior);
-    const minInk = Math.max(6, (dpi / 100) ** 2 * 3);
-    const ink = inkBox(keepDarkInk(area), minInk) ?? inkBox(area, minInk);
+    if (isLabel(inside)) continue;
     for (const w of words) if (shareInside(w, cell) >= 0.3 || centreIn(w, cell)) replaced.add(w);
-    if (!ink) continue;
-    const pad = Math.round(dpi / 30);
-    digitCells.push({
-      cell,
-      ink: { x0: interior.x0 + ink.x0 - pad, y0: interior.y0 + ink.y0 - pad, x1: interior.x0 + ink.x1 + pad, y1: interior.y0 + ink.y1 + pad },
-    });
+    const number = isolateNumber(crop(straight, cell), Math.round(dpi * MIN_DIGIT_HEIGHT));
+    if (!number) continue;
+    const x0 = Math.floor(cell.x0) + number.x0;
+    const y0 = Math.floor(cell.y0) + number.y0;
+    digitCells.push({ cell, number, at: { x0, y0, x1: x0 + number.image.width, y1: y0 + number.image.height } });
   }
   const scale = 72 / dpi;
   const runs: TextRun[] = words.filter((w) => !replaced.has(w)).map((w) =>
     wordRun(w.text, { x0: w.left, y0: w.top, x1: w.left + w.width, y1: w.top + w.height }, w.confidence, scale));
   if (digitCells.length > 0) {
-    const crops = digitCells.map((d) => crop(clean, d.ink));
-    const read = await readDigits(crops, 'column', runner);
+    const crops = digitCells.map((d) => d.number.image);
+    const read = await readDigits(crops, DIGIT_LAYOUT, runner);
     // Tesseract drops a lone thin "1" among many lines of a tall strip; read alone on one line, it does not.
     const missed = read.flatMap((words, i) => (words.length === 0 ? [i] : []));
     if (missed.length > 0) {
@@ -180,14 +181,12 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
       missed.forEach((i, k) => (read[i] = again[k]));
     }
     digitCells.forEach((d, i) => {
-      // What the page pass read in this cell is the fallback when the digits pass reads nothing.
-      const fallback = words.filter((w) => replaced.has(w) && centreIn(w, d.cell) && /^[\d.]+$/.test(w.text)).sort((a, b) => a.left - b.left);
-      const chosen = read[i].length > 0 ? read[i] : fallback;
+      const chosen = read[i];
       // Ink that reads as no number: an empty run with confidence 0 marks the cell as unreadable, not blank.
-      if (chosen.length === 0) return runs.push(wordRun('', d.ink, 0, scale));
+      if (chosen.length === 0) return runs.push(wordRun('', d.at, 0, scale));
       // A number neither starts nor ends with a point, nor ends with a dash, nor is "-0": there they are specks.
       const text = chosen.map((w) => w.text).join('').replace(/^\.+|[.-]+$/g, '').replace(/^-+(?=0|\.|$)/, '');
-      runs.push(wordRun(text, d.ink, Math.min(...chosen.map((w) => w.confidence)), scale));
+      runs.push(wordRun(text, d.at, Math.min(...chosen.map((w) => w.confidence)), scale));
     });
   }
   const rules: Rule[] = [
