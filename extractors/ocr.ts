@@ -5,7 +5,7 @@
 // stacked into one strip. The result is a PdfPage like the text layer's, so pdfLayout.ts rebuilds
 // the same grids; each run carries its OCR confidence into its grid cell.
 import { isolateNumber, type IsolatedNumber } from './ocrDigits.ts';
-import { crop, estimateSkew, rotate, stack, type Box, type GrayImage } from './ocrImage.ts';
+import { crop, estimateSkew, inkBox, rotate, stack, type Box, type GrayImage } from './ocrImage.ts';
 import { eraseLines, findRulingLines, type PixelLine, type RulingLines } from './ocrRules.ts';
 import { parseTsv, type OcrWord } from './ocrTsv.ts';
 import type { PdfPage, Rule, TextRun } from './pdfPages.ts';
@@ -109,14 +109,17 @@ const MIN_DIGIT_HEIGHT = 0.04;
 const DIGIT_LAYOUT: 'row' | 'column' = 'column';
 
 /**
- * A label cell holds Chinese words: two characters or more, read with some confidence (a digit read
- * as one or two unlikely characters, 4 as 和, is not a label), or three or more.
+ * A label cell holds Chinese words read with some confidence: a digit read as one or two unlikely characters
+ * (4 as 和), or a seal's strokes read as a few, is not a label.
  */
-function isLabel(inside: OcrWord[]): boolean {
+function isLabel(inside: { text: string; confidence: number }[]): boolean {
   const cjk = cjkCount(inside.map((w) => w.text).join(''));
-  const confidence = inside.reduce((s, w) => s + w.confidence, 0) / Math.max(1, inside.length);
-  return cjk >= 3 || (cjk === 2 && confidence >= 50);
+  return (cjk >= 3 && meanConfidence(inside) >= 30) || (cjk === 2 && meanConfidence(inside) >= 50);
 }
+
+const meanConfidence = (words: { confidence: number }[]) => words.reduce((s, w) => s + w.confidence, 0) / Math.max(1, words.length);
+
+const insetBox = (b: Box, by: number): Box => ({ x0: b.x0 + by, y0: b.y0 + by, x1: b.x1 - by, y1: b.y1 - by });
 
 /** Share of a word's box that lies inside a box. */
 function shareInside(w: OcrWord, b: Box): number {
@@ -154,23 +157,58 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
   const clean = eraseLines(straight, lines);
   const words = parseTsv(await runner.recognise(clean, 'text', dpi));
 
-  // Ruled cells without a Chinese word: blank, or a number to read again with digits only.
+  // Every ruled cell is read on its own, out of the page's layout: the page pass misorders the lines of a
+  // cell, runs a word across a rule, reads a digit as a character. A cell the page pass read as a confident
+  // number goes straight to the digits pass; any other inked cell is read again with the text model, and it is
+  // a label when that reading holds Chinese words (isLabel), else a number for the digits pass.
   const replaced = new Set<OcrWord>();
-  const digitCells: { cell: Box; number: IsolatedNumber; at: Box }[] = [];
-  for (const cell of ruledCells(lines, dpi)) {
-    // A word mostly outside the cell (one junk "word" read across a whole row of numbers) does not make it a label.
-    const inside = words.filter((w) => shareInside(w, cell) >= 0.6);
-    if (isLabel(inside)) continue;
+  const cells = ruledCells(lines, dpi);
+  const candidates: { cell: Box; number: IsolatedNumber | null }[] = [];
+  const toRead: { cell: Box; number: IsolatedNumber | null; inside: OcrWord[] }[] = [];
+  const minInk = Math.max(6, (dpi / 100) ** 2 * 3);
+  // Page words inside the ruled cells are replaced by the cells' own readings; so is a word spread over several
+  // cells (a seal's stroke read as a character), which no one cell holds.
+  for (const w of words) if (cells.reduce((share, cell) => share + shareInside(w, cell), 0) >= 0.5) replaced.add(w);
+  for (const cell of cells) {
     for (const w of words) if (shareInside(w, cell) >= 0.3 || centreIn(w, cell)) replaced.add(w);
+    const inside = words.filter((w) => shareInside(w, cell) >= 0.6);
     const number = isolateNumber(crop(straight, cell), Math.round(dpi * MIN_DIGIT_HEIGHT));
-    if (!number) continue;
-    const x0 = Math.floor(cell.x0) + number.x0;
-    const y0 = Math.floor(cell.y0) + number.y0;
-    digitCells.push({ cell, number, at: { x0, y0, x1: x0 + number.image.width, y1: y0 + number.image.height } });
+    const confidentNumber = inside.length > 0 && inside.every((w) => /^[\d.,-]+$/.test(w.text) && w.confidence >= 80);
+    if (confidentNumber && number) candidates.push({ cell, number });
+    else if (inkBox(crop(clean, insetBox(cell, dpi / 100)), minInk)) toRead.push({ cell, number, inside });
   }
+  const labelRuns: { text: string; box: Box; confidence: number }[] = [];
+  if (toRead.length > 0) {
+    const crops = toRead.map((c) => crop(clean, insetBox(c.cell, dpi / 100)));
+    const gap = Math.round(dpi / 8);
+    const strip = stack(crops, gap, 'column');
+    const read = parseTsv(await runner.recognise(strip.image, 'text', dpi));
+    toRead.forEach((c, i) => {
+      const band = strip.bands[i];
+      const own = read.filter((w) => centreIn(w, band));
+      const [dx, dy] = [Math.ceil(c.cell.x0 + dpi / 100) - gap, Math.ceil(c.cell.y0 + dpi / 100) - band.y0];
+      const cellReading = own.map((w) => ({ text: w.text, confidence: w.confidence, box: { x0: w.left + dx, y0: w.top + dy, x1: w.left + w.width + dx, y1: w.top + w.height + dy } }));
+      const pageReading = c.inside.map((w) => ({ text: w.text, confidence: w.confidence, box: { x0: w.left, y0: w.top, x1: w.left + w.width, y1: w.top + w.height } }));
+      // A label read both ways keeps the reading Tesseract is surer of; one that neither reading finds Chinese in is a number.
+      const labels = [cellReading, pageReading].filter((r) => isLabel(r));
+      if (labels.length === 0) {
+        if (c.number) candidates.push(c);
+        return;
+      }
+      labelRuns.push(...labels.sort((a, b) => meanConfidence(b) - meanConfidence(a))[0]);
+    });
+  }
+  const digitCells = candidates.map(({ cell, number }) => {
+    const x0 = Math.floor(cell.x0) + number!.x0;
+    const y0 = Math.floor(cell.y0) + number!.y0;
+    // The number's place, kept inside its cell (the margin around it may reach past a rule; the layout would split it there).
+    const at = { x0: Math.max(x0, cell.x0 + 1), y0: Math.max(y0, cell.y0 + 1), x1: Math.min(x0 + number!.image.width, cell.x1 - 1), y1: Math.min(y0 + number!.image.height, cell.y1 - 1) };
+    return { cell, number: number!, at };
+  });
   const scale = 72 / dpi;
   const runs: TextRun[] = words.filter((w) => !replaced.has(w)).map((w) =>
     wordRun(w.text, { x0: w.left, y0: w.top, x1: w.left + w.width, y1: w.top + w.height }, w.confidence, scale));
+  for (const l of labelRuns) runs.push(wordRun(l.text, l.box, l.confidence, scale));
   if (digitCells.length > 0) {
     const crops = digitCells.map((d) => d.number.image);
     const read = await readDigits(crops, DIGIT_LAYOUT, runner);
