@@ -5,15 +5,15 @@
 // stacked into one strip. The result is a PdfPage like the text layer's, so pdfLayout.ts rebuilds
 // the same grids; each run carries its OCR confidence into its grid cell.
 import { isolateNumber, type IsolatedNumber } from './ocrDigits.ts';
-import { crop, estimateSkew, inkBox, rotate, stack, type Box, type GrayImage } from './ocrImage.ts';
+import { crop, estimateSkew, inkBox, rotate, stack, whitenPaper, type Box, type GrayImage } from './ocrImage.ts';
 import { eraseLines, findRulingLines, type PixelLine, type RulingLines } from './ocrRules.ts';
 import { parseTsv, type OcrWord } from './ocrTsv.ts';
 import type { PdfPage, Rule, TextRun } from './pdfPages.ts';
 
 /** Bumped when the OCR method changes what it reads from the same image: part of the OCR cache key. */
-export const OCR_METHOD_VERSION = 1;
+export const OCR_METHOD_VERSION = 2;
 
-export type RecognitionMode = 'text' | 'digits' | 'digit-line';
+export type RecognitionMode = 'text' | 'cells' | 'digits' | 'digit-line';
 
 /** The side effects OCR needs, supplied by pipelines/ocr/ (and by tests): rasterising and recognising. */
 export interface OcrRunner {
@@ -25,7 +25,10 @@ export interface OcrRunner {
   readonly concurrency: number;
   /** One page (1-based) of a PDF as a grey image at `dpi`. */
   rasterise(pdf: Uint8Array, page: number): Promise<GrayImage>;
-  /** Tesseract TSV for an image: 'text' reads Chinese page text, 'digits' only 0-9 . - in lines, 'digit-line' the same on one line. */
+  /**
+   * Tesseract TSV for an image: 'text' reads Chinese page text, 'cells' Chinese text scattered over a strip of cell
+   * images, 'digits' only 0-9 . - in lines, 'digit-line' the same on one line.
+   */
   recognise(image: GrayImage, mode: RecognitionMode, dpi: number): Promise<string>;
 }
 
@@ -109,12 +112,13 @@ const MIN_DIGIT_HEIGHT = 0.04;
 const DIGIT_LAYOUT: 'row' | 'column' = 'column';
 
 /**
- * A label cell holds Chinese words read with some confidence: a digit read as one or two unlikely characters
- * (4 as 和), or a seal's strokes read as a few, is not a label.
+ * A label cell holds Chinese words: many characters, or a few read with some confidence (a digit read as one
+ * or two unlikely characters, 4 as 和, or a seal's strokes read as three, is not a label).
  */
 function isLabel(inside: { text: string; confidence: number }[]): boolean {
   const cjk = cjkCount(inside.map((w) => w.text).join(''));
-  return (cjk >= 3 && meanConfidence(inside) >= 30) || (cjk === 2 && meanConfidence(inside) >= 50);
+  const confidence = meanConfidence(inside);
+  return cjk >= 4 || (cjk === 3 && confidence >= 30) || (cjk === 2 && confidence >= 50);
 }
 
 const meanConfidence = (words: { confidence: number }[]) => words.reduce((s, w) => s + w.confidence, 0) / Math.max(1, words.length);
@@ -140,6 +144,28 @@ function wordRun(text: string, box: Box, confidence: number, scale: number): Tex
   return { text, x0: box.x0 * scale, x1: box.x1 * scale, top, bottom, baseline: bottom, fontSize: bottom - top, vertical: false, confidence };
 }
 
+/**
+ * The words of one cell, a run per text line as Tesseract grouped them, shifted by (dx, dy) into the page: a
+ * speck beside a word changes its box, and boxes alone would then split one printed line into two.
+ */
+function textLines(words: OcrWord[], dx: number, dy: number): { text: string; confidence: number; box: Box }[] {
+  const lines = new Map<string, OcrWord[]>();
+  for (const w of words) lines.set(w.line, [...(lines.get(w.line) ?? []), w]);
+  return [...lines.values()].map((line) => {
+    line.sort((a, b) => a.left - b.left);
+    return {
+      text: line.map((w) => w.text).join(''),
+      confidence: Math.min(...line.map((w) => w.confidence)),
+      box: {
+        x0: Math.min(...line.map((w) => w.left)) + dx,
+        y0: Math.min(...line.map((w) => w.top)) + dy,
+        x1: Math.max(...line.map((w) => w.left + w.width)) + dx,
+        y1: Math.max(...line.map((w) => w.top + w.height)) + dy,
+      },
+    };
+  });
+}
+
 /** Digits-only reading of cell images stacked in one strip (a column of lines, or one line): the words of each. */
 async function readDigits(crops: GrayImage[], layout: 'column' | 'row', runner: OcrRunner): Promise<OcrWord[][]> {
   // On one line, wide gaps keep each number a word of its own.
@@ -155,7 +181,8 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
   const straight = Math.abs(skewDegrees) >= 0.15 ? rotate(image, skewDegrees) : image;
   const lines = findRulingLines(straight, dpi);
   const clean = eraseLines(straight, lines);
-  const words = parseTsv(await runner.recognise(clean, 'text', dpi));
+  // A "word" a few pixels across is a speck read as a character.
+  const words = parseTsv(await runner.recognise(clean, 'text', dpi)).filter((w) => Math.max(w.width, w.height) >= dpi / 50);
 
   // Every ruled cell is read on its own, out of the page's layout: the page pass misorders the lines of a
   // cell, runs a word across a rule, reads a digit as a character. A cell the page pass read as a confident
@@ -179,16 +206,16 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
   }
   const labelRuns: { text: string; box: Box; confidence: number }[] = [];
   if (toRead.length > 0) {
-    const crops = toRead.map((c) => crop(clean, insetBox(c.cell, dpi / 100)));
+    const crops = toRead.map((c) => whitenPaper(crop(clean, insetBox(c.cell, dpi / 100))));
     const gap = Math.round(dpi / 8);
     const strip = stack(crops, gap, 'column');
-    const read = parseTsv(await runner.recognise(strip.image, 'text', dpi));
+    const read = parseTsv(await runner.recognise(strip.image, 'cells', dpi));
     toRead.forEach((c, i) => {
       const band = strip.bands[i];
       const own = read.filter((w) => centreIn(w, band));
       const [dx, dy] = [Math.ceil(c.cell.x0 + dpi / 100) - gap, Math.ceil(c.cell.y0 + dpi / 100) - band.y0];
-      const cellReading = own.map((w) => ({ text: w.text, confidence: w.confidence, box: { x0: w.left + dx, y0: w.top + dy, x1: w.left + w.width + dx, y1: w.top + w.height + dy } }));
-      const pageReading = c.inside.map((w) => ({ text: w.text, confidence: w.confidence, box: { x0: w.left, y0: w.top, x1: w.left + w.width, y1: w.top + w.height } }));
+      const cellReading = textLines(own, dx, dy);
+      const pageReading = textLines(c.inside, 0, 0);
       // A label read both ways keeps the reading Tesseract is surer of; one that neither reading finds Chinese in is a number.
       const labels = [cellReading, pageReading].filter((r) => isLabel(r));
       if (labels.length === 0) {

@@ -179,3 +179,22 @@ export function stack(images: GrayImage[], gap: number, layout: 'column' | 'row'
   }
   return { image: { width, height, data }, bands };
 }
+
+/**
+ * The image with its paper made white and its ink scaled to match: a shaded table cell, read among white ones
+ * in one strip, would otherwise be binarised by Tesseract as one dark block. The paper is the median grey
+ * (most of a cell is paper).
+ */
+export function whitenPaper(image: GrayImage): GrayImage {
+  const counts = new Array<number>(256).fill(0);
+  for (const v of image.data) counts[v]++;
+  let paper = 255;
+  for (let v = 0, seen = 0; v < 256; v++) {
+    seen += counts[v];
+    if (seen * 2 >= image.data.length) {
+      paper = Math.max(1, v);
+      break;
+    }
+  }
+  return { ...image, data: image.data.map((v) => (v >= paper ? 255 : Math.round((v * 255) / paper))) };
+}
