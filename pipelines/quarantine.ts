@@ -3,8 +3,9 @@
 // so) instead of spending the budget on it every night. `gov-reports quarantine` lists them and
 // `--retry` releases them (after an extractor fix, say). Kept as an append-only JSON Lines file in the
 // data directory, beside the raw archive and the crawl journal, so it survives the warehouse.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ensureDirectory } from './directories.ts';
 
 /** Budget failures before a document is quarantined. */
 export const STRIKES_TO_QUARANTINE = 2;
@@ -71,7 +72,7 @@ export class Quarantine {
   }
 
   private record(event: QuarantineEvent): void {
-    mkdirSync(join(this.file, '..'), { recursive: true });
+    ensureDirectory(dirname(this.file));
     appendFileSync(this.file, `${JSON.stringify(event)}\n`);
     this.apply(event);
   }

@@ -161,7 +161,9 @@ describe('a batch with hostile documents among good ones', () => {
     );
     const reports = loaded.filter(([, isReport]) => isReport === true);
     expect(reports.map(([source]) => String(source).split('/').pop()).sort()).toEqual(
-      [...good.map((file) => file.replace('/', '-')), 'good-pingtan-2023.docx', 'truncated-500-pingtan-2023.html', 'truncated-500-000_ee99eda0b851ed47.txt'].sort(),
+      // The first half of seed 000 stops before table 3: with neither table 3 nor 4 it is not a report
+      // (headline_tables_not_found) and is kept as a non-report with that error.
+      [...good.map((file) => file.replace('/', '-')), 'good-pingtan-2023.docx', 'truncated-500-pingtan-2023.html'].sort(),
     );
     for (const [source, , cells] of reports) if (!String(source).includes('truncated')) expect(Number(cells), String(source)).toBeGreaterThanOrEqual(200);
     // Every input is in the warehouse: the hostile ones as non-reports with their error issue.
