@@ -7,11 +7,12 @@ import { emptyPageMetadata, type Issue, type ParsedDocument } from './document.t
 import { ocrPdfPages, type OcrOption } from './ocr.ts';
 import { layoutPages } from './pdfLayout.ts';
 import type { PdfPage } from './pdfPages.ts';
+import { pdfInflationProblem } from './pdfStreamBudget.ts';
 import { measureTextQuality, textQualityIssues } from './pdfTextQuality.ts';
 import { readPdfInWorker, type PdfFailure } from './pdfWorker.ts';
 
 export interface PdfOptions {
-  /** Wall-clock budget for parsing one document (default 30 s). */
+  /** Wall-clock budget for parsing one document (default 120 s, the extraction pool's own budget per document). */
   timeoutMs?: number;
   /** V8 heap budget of the parsing worker in MB (default 512). */
   maxHeapMb?: number;
@@ -42,7 +43,9 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
   if (!hasPdfHeader(bytes)) {
     return failed({ code: 'corrupt_pdf', severity: 'error', message: 'no %PDF header in the first kilobyte: not a PDF file' });
   }
-  const outcome = await readPdfInWorker(bytes, { timeoutMs: opts.timeoutMs ?? 30_000, maxHeapMb: opts.maxHeapMb ?? 512 });
+  const bomb = pdfInflationProblem(bytes);
+  if (bomb) return failed({ code: 'decompression_limit', severity: 'error', message: `the PDF is not read: ${bomb}` });
+  const outcome = await readPdfInWorker(bytes, { timeoutMs: opts.timeoutMs ?? 120_000, maxHeapMb: opts.maxHeapMb ?? 512 });
   if (!outcome.ok) {
     const { code, what } = FAILURE_CODES[outcome.failure];
     return failed({ code, severity: 'error', message: `${what}: ${outcome.message}` });
