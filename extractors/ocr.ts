@@ -5,7 +5,8 @@
 // stacked into one strip. The result is a PdfPage like the text layer's, so pdfLayout.ts rebuilds
 // the same grids; each run carries its OCR confidence into its grid cell.
 import { isolateNumber, type IsolatedNumber } from './ocrDigits.ts';
-import { crop, estimateSkew, inkBox, rotate, stack, whitenPaper, type Box, type GrayImage } from './ocrImage.ts';
+import { decodeImage } from './imageDecode.ts';
+import { crop, estimateSkew, inkBox, resize, rotate, stack, whitenPaper, type Box, type GrayImage } from './ocrImage.ts';
 import { eraseLines, findRulingLines, type PixelLine, type RulingLines } from './ocrRules.ts';
 import { parseTsv, type OcrWord } from './ocrTsv.ts';
 import type { PdfPage, Rule, TextRun } from './pdfPages.ts';
@@ -278,7 +279,28 @@ export interface OcrOutcome {
 }
 
 /** Read the given pages of a PDF, one page per core at a time; cached results are used when present. */
-export async function ocrPdfPages(pdf: Uint8Array, numbers: number[], option: { runner: OcrRunner; cache?: OcrCache }): Promise<OcrOutcome> {
+export function ocrPdfPages(pdf: Uint8Array, numbers: number[], option: { runner: OcrRunner; cache?: OcrCache }): Promise<OcrOutcome> {
+  return ocrPages(numbers, (n) => option.runner.rasterise(pdf, n), option);
+}
+
+/**
+ * Image files (PNG, JPEG: a report page's pictures of tables, a Word document's) read like scanned pages,
+ * numbered from 1. A picture made for the screen is enlarged to the width of a page printed at the runner's
+ * resolution (the sizes the OCR method measures in are printed sizes); a scan is read as it is.
+ */
+export function ocrImageFiles(files: Uint8Array[], option: { runner: OcrRunner; cache?: OcrCache }): Promise<OcrOutcome> {
+  const pageWidth = option.runner.dpi * PRINTED_WIDTH_INCHES;
+  return ocrPages(files.map((_, i) => i + 1), async (n) => {
+    const image = decodeImage(files[n - 1]);
+    const factor = Math.min(4, pageWidth / image.width);
+    return factor > 1.1 ? resize(image, factor) : image;
+  }, option);
+}
+
+/** Width a report's table is printed at on an A4 page, inches. */
+const PRINTED_WIDTH_INCHES = 6.5;
+
+async function ocrPages(numbers: number[], image: (n: number) => Promise<GrayImage>, option: { runner: OcrRunner; cache?: OcrCache }): Promise<OcrOutcome> {
   const cached = await option.cache?.load().catch(() => null);
   if (cached && numbers.every((n) => cached.some((p) => p.number === n))) {
     return { pages: cached.filter((p) => numbers.includes(p.number)), failures: [], fromCache: true };
@@ -289,7 +311,7 @@ export async function ocrPdfPages(pdf: Uint8Array, numbers: number[], option: { 
   const worker = async () => {
     for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
       try {
-        pages.push(await ocrPage(await option.runner.rasterise(pdf, n), n, option.runner));
+        pages.push(await ocrPage(await image(n), n, option.runner));
       } catch (error) {
         failures.push({ page: n, message: error instanceof Error ? error.message : String(error) });
       }
