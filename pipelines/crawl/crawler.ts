@@ -260,7 +260,9 @@ export class Crawler {
     } else {
       const text = decodeBytes(bytes, { contentType: first.event.contentType ?? undefined }).text;
       const { page, blocks } = extractHtml(text, { url: first.event.finalUrl });
-      const images = await this.bodyImages(source, first.event.finalUrl, page.images ?? [], blocks.filter((b) => b.kind === 'table').length);
+      // A page that links files has its report there (or no report); one that links none may show it as pictures.
+      const tables = blocks.filter((b) => b.kind === 'table').length;
+      const images = page.attachments.length === 0 ? await this.bodyImages(source, first.event.finalUrl, page.images ?? [], tables) : [];
       documents.push({ url, role: 'page', sha256: first.event.sha256!, contentType: first.event.contentType, ...(images.length ? { images } : {}) });
       publishDate = page.publishDate ?? info.listDate;
       publishDateSource = page.publishDate ? `report page (${page.publishDateSource})` : info.listDate ? 'list page' : null;
