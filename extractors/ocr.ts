@@ -1,9 +1,10 @@
 // Scanned pages → the positioned text and ruling lines the PDF path reads (pure, given a runner).
-// A page image is deskewed, its table rules are found by pixel projection (ocrRules.ts) and erased,
-// Tesseract reads the text with word boxes and confidences, and every ruled cell that holds digits
-// (or ink but no readable word) is read again in a digits-only pass, all such cells of a page
-// stacked into one strip. The result is a PdfPage like the text layer's, so pdfLayout.ts rebuilds
-// the same grids; each run carries its OCR confidence into its grid cell.
+// A page image is deskewed, its table rules are found by pixel projection (ocrRules.ts) and erased, and
+// Tesseract reads the page's text with word boxes and confidences. Every ruled cell is then read on its own:
+// label cells again with the text model (all of a page's stacked into one strip), numbers with a digits-only
+// pass over the number isolated from specks, seals and rules (ocrDigits.ts), stacked likewise. The result is
+// a PdfPage like the text layer's, so pdfLayout.ts rebuilds the same grids; each run carries its OCR
+// confidence into its grid cell.
 import { isolateNumber, type IsolatedNumber } from './ocrDigits.ts';
 import { decodeImage } from './imageDecode.ts';
 import { crop, estimateSkew, inkBox, resize, rotate, stack, whitenPaper, type Box, type GrayImage } from './ocrImage.ts';
@@ -110,7 +111,6 @@ export function ruledCells(lines: RulingLines, dpi: number): Box[] {
 
 /** Smallest digit height read in a value cell, inches (a 5 pt figure). */
 const MIN_DIGIT_HEIGHT = 0.04;
-const DIGIT_LAYOUT: 'row' | 'column' = 'column';
 
 /**
  * A label cell holds Chinese words: many characters, or a few read with some confidence (a digit read as one
@@ -239,7 +239,7 @@ export async function ocrPage(image: GrayImage, number: number, runner: OcrRunne
   for (const l of labelRuns) runs.push(wordRun(l.text, l.box, l.confidence, scale));
   if (digitCells.length > 0) {
     const crops = digitCells.map((d) => d.number.image);
-    const read = await readDigits(crops, DIGIT_LAYOUT, runner);
+    const read = await readDigits(crops, 'column', runner);
     // Tesseract drops a lone thin "1" among many lines of a tall strip; read alone on one line, it does not.
     const missed = read.flatMap((words, i) => (words.length === 0 ? [i] : []));
     if (missed.length > 0) {

@@ -1,8 +1,8 @@
 // The printed number in a table cell, isolated from what a scan adds around it (pure): dust specks, a
-// seal's lighter strokes, a rule's remnant at the cell's edge. The cell is binarised at print darkness,
-// split into connected blobs, and only the blobs shaped like the characters of a number are kept: digits
-// (a shared height, taller than a speck), a decimal point on their baseline between them, a minus sign
-// before them. Tesseract then reads just the number, not the noise it would otherwise read as "." or a digit.
+// seal's lighter strokes, a rule's remnant at the cell's edge. The rules along the cell's edges are cleared,
+// the ink is split into connected blobs (light strokes only where they touch dark print), and only the blobs
+// shaped like the characters of a number are kept: digits (a shared height, taller than a speck), a decimal
+// point on their baseline between them, a minus sign before them. Tesseract then reads just the number, not the noise it would otherwise read as "." or a digit.
 import type { GrayImage } from './ocrImage.ts';
 
 /** Printed digits are near-black; a seal (red, grey when scanned) or a tinted cell is not. */
@@ -120,8 +120,6 @@ export interface IsolatedNumber {
   /** Where that image lies in the cell (pixels). */
   x0: number;
   y0: number;
-  /** Height of the digits, pixels. */
-  digitHeight: number;
 }
 
 /**
@@ -177,5 +175,5 @@ export function isolateNumber(cell: GrayImage, minHeight: number): IsolatedNumbe
       if (mask[y * width + x]) out.data[(y - y0) * out.width + (x - x0)] = data[y * width + x];
     }
   }
-  return { image: out, x0, y0, digitHeight: h };
+  return { image: out, x0, y0 };
 }
