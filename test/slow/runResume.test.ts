@@ -7,9 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Warehouse } from '../pipelines/warehouse.ts';
-import { finished, makeTempDir, printed, REPO_ROOT, spawnDuckDbScript } from './helpers/warehouse.ts';
-import { startGovSite, type GovSite } from '../pipelines/localSite/server.ts';
+import { Warehouse } from '../../pipelines/warehouse.ts';
+import { finished, makeTempDir, printed, REPO_ROOT, spawnDuckDbScript } from '../helpers/warehouse.ts';
+import { startGovSite, type GovSite } from '../../pipelines/localSite/server.ts';
 
 let site: GovSite;
 const temps: { cleanup: () => void }[] = [];
