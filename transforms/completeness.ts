@@ -15,17 +15,23 @@ const TITLES: Record<TableName, string> = {
   t4: 'table 4 (行政复议、行政诉讼情况)',
 };
 
-/** Cells read from a printed position of the table (derived cells have none), or printed but not placeable. */
-const printedCells = (cells: CellMap, table: TableName) =>
-  Object.entries(cells).filter(([id, cell]) => id.startsWith(`${table}.`) && (cell.at !== null || cell.status === 'unparsed'));
+/** Ids of the cells read from a printed position of the table (derived cells have none), or printed but not placeable. */
+function printedCells(cells: CellMap, table: TableName): string[] {
+  const prefix = `${table}.`;
+  const ids: string[] = [];
+  for (const id in cells) {
+    const cell = cells[id];
+    if (id.startsWith(prefix) && (cell.at !== null || cell.status === 'unparsed')) ids.push(id);
+  }
+  return ids;
+}
 
 /** Template rows of the table that the reading never placed, in template order, and the last one it did. */
-function rowCoverage(cells: CellMap, table: TableName, layout: Layout): { missing: string[]; last: string | null } {
-  const rowsRead = new Set(printedCells(cells, table).map(([id]) => id.split('.')[1]));
+function rowCoverage(printed: string[], table: TableName, layout: Layout): { missing: string[]; last: string | null } {
   const edition = layout === 'v2019' ? 'v2019' : 'v2021';
   const template: readonly string[] =
     table === 't2' ? (Object.keys(T2_TEMPLATE[edition]) as T2Row[]) : table === 't3' ? T3_TEMPLATE[edition] : T4_POSITIONS.map((p) => `${p.group}.${p.outcome}`);
-  const read = table === 't4' ? new Set(printedCells(cells, 't4').map(([id]) => id.slice(3))) : rowsRead;
+  const read = new Set(printed.map((id) => (table === 't4' ? id.slice(3) : id.split('.')[1])));
   const last = [...template].reverse().find((r) => read.has(r)) ?? null;
   return { missing: template.filter((r) => !read.has(r)), last };
 }
@@ -43,7 +49,8 @@ function absenceIsStated(table: TableName, prose: ReportProse): boolean {
  * unless the prose states there was nothing to report.
  */
 export function tableRead(table: TableName, cells: CellMap, reading: TableReading, layout: Layout, prose: ReportProse, issues: Issue[]): TableRead {
-  const printed = printedCells(cells, table).length;
+  const printedIds = printedCells(cells, table);
+  const printed = printedIds.length;
   const raise = (code: string, severity: Issue['severity'], message: string) => {
     if (!issues.some((i) => i.code === code)) issues.push({ code, severity, message });
     return code;
@@ -55,12 +62,12 @@ export function tableRead(table: TableName, cells: CellMap, reading: TableReadin
     const reason = raise(`${table}_not_found`, severity, `${TITLES[table]} was not found in the document (no heading, or no rows of values under it)${why}`);
     return { status: 'absent', printed_cells: 0, stops_after: null, reason };
   }
-  const { missing, last } = rowCoverage(cells, table, layout);
+  const { missing, last } = rowCoverage(printedIds, table, layout);
   if (reading.truncated) {
     const reason = raise(`${table}_truncated`, 'warning', `${TITLES[table]} stops after ${last}`);
     return { status: 'partial', printed_cells: printed, stops_after: last, reason };
   }
-  const unparsed = printedCells(cells, table).filter(([, cell]) => cell.status === 'unparsed');
+  const unparsed = printedIds.filter((id) => cells[id].status === 'unparsed');
   if (unparsed.length > 0) {
     const why = issues.find((i) => i.code.startsWith(`${table}_`) && i.severity !== 'info')?.code;
     const reason = why ?? raise(`${table}_unparsed`, 'warning', `${TITLES[table]}: ${unparsed.length} printed cell(s) could not be read`);
