@@ -31,7 +31,12 @@ function rowCoverage(printed: string[], table: TableName, layout: Layout): { mis
   const edition = layout === 'v2019' ? 'v2019' : 'v2021';
   const template: readonly string[] =
     table === 't2' ? (Object.keys(T2_TEMPLATE[edition]) as T2Row[]) : table === 't3' ? T3_TEMPLATE[edition] : T4_POSITIONS.map((p) => `${p.group}.${p.outcome}`);
-  const read = new Set(printed.map((id) => (table === 't4' ? id.slice(3) : id.split('.')[1])));
+  // The row of t3.granted.total (t4: group.outcome), cut from the id without splitting it.
+  const rowOf = (id: string) => {
+    const dot = id.indexOf('.', 3);
+    return table === 't4' || dot < 0 ? id.slice(3) : id.slice(3, dot);
+  };
+  const read = new Set(printed.map(rowOf));
   const last = [...template].reverse().find((r) => read.has(r)) ?? null;
   return { missing: template.filter((r) => !read.has(r)), last };
 }
