@@ -15,15 +15,15 @@ const TITLES: Record<TableName, string> = {
   t4: 'table 4 (行政复议、行政诉讼情况)',
 };
 
-/** Ids of the cells read from a printed position of the table (derived cells have none), or printed but not placeable. */
-function printedCells(cells: CellMap, table: TableName): string[] {
-  const prefix = `${table}.`;
-  const ids: string[] = [];
+/** Ids of the cells of each table read from a printed position (derived cells have none), or printed but not placeable. */
+function printedCells(cells: CellMap): Record<TableName, string[]> {
+  const printed: Record<TableName, string[]> = { t2: [], t3: [], t4: [] };
   for (const id in cells) {
     const cell = cells[id];
-    if (id.startsWith(prefix) && (cell.at !== null || cell.status === 'unparsed')) ids.push(id);
+    const table = id.slice(0, 2);
+    if (id[2] === '.' && (table === 't2' || table === 't3' || table === 't4') && (cell.at !== null || cell.status === 'unparsed')) printed[table].push(id);
   }
-  return ids;
+  return printed;
 }
 
 /** Template rows of the table that the reading never placed, in template order, and the last one it did. */
@@ -53,8 +53,19 @@ function absenceIsStated(table: TableName, prose: ReportProse): boolean {
  * reader did not already raise one. Tables 3 and 4 carry the headline figures: their absence is an error
  * unless the prose states there was nothing to report.
  */
-export function tableRead(table: TableName, cells: CellMap, reading: TableReading, layout: Layout, prose: ReportProse, issues: Issue[]): TableRead {
-  const printedIds = printedCells(cells, table);
+export function tablesRead(
+  cells: CellMap,
+  readings: Record<TableName, TableReading>,
+  layouts: Record<TableName, Layout>,
+  prose: ReportProse,
+  issues: Issue[],
+): Record<TableName, TableRead> {
+  const printed = printedCells(cells);
+  const read = (t: TableName) => tableRead(t, cells, printed[t], readings[t], layouts[t], prose, issues);
+  return { t2: read('t2'), t3: read('t3'), t4: read('t4') };
+}
+
+function tableRead(table: TableName, cells: CellMap, printedIds: string[], reading: TableReading, layout: Layout, prose: ReportProse, issues: Issue[]): TableRead {
   const printed = printedIds.length;
   const raise = (code: string, severity: Issue['severity'], message: string) => {
     if (!issues.some((i) => i.code === code)) issues.push({ code, severity, message });

@@ -1,7 +1,7 @@
 // ParsedDocument → ReportRecord: the one transform every format goes through.
 import type { Issue, ParsedDocument } from '../extractors/document.ts';
 import { copyCells, type CellMap } from './cells.ts';
-import { TABLE_NAMES, allAbsent, tableRead } from './completeness.ts';
+import { TABLE_NAMES, allAbsent, tablesRead } from './completeness.ts';
 import { completeCells } from './derive.ts';
 import { bodyText, nearMissReason, readMetadata, readProse } from './metadata.ts';
 import { reviewOcrCells } from './ocrChecks.ts';
@@ -28,9 +28,10 @@ function templateVersion(t2: Layout, t3: Layout): Layout {
 
 /** Cells in a stable order: t2, t3, t4, each in the order they were read. */
 function ordered(cells: CellMap): CellMap {
+  const ids = Object.keys(cells);
   const out: CellMap = {};
   for (const table of ['t2.', 't3.', 't4.']) {
-    for (const id in cells) if (id.startsWith(table)) out[id] = cells[id];
+    for (const id of ids) if (id.startsWith(table)) out[id] = cells[id];
   }
   return out;
 }
@@ -85,7 +86,7 @@ export function buildRecord(read: ParsedDocument, ctx: RecordContext): ReportRec
   issues.push(...reviewed.issues);
   const readings = { t2, t3, t4 };
   const layouts = { t2: t2.layout, t3: t3.layout, t4: 'unknown' as const };
-  const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, tableRead(t, cells, readings[t], layouts[t], prose, issues)])) as Layouts['tables'];
+  const tables = tablesRead(cells, readings, layouts, prose, issues);
   if (tables.t3.status === 'absent' && tables.t4.status === 'absent') {
     issues.push({
       code: 'headline_tables_not_found',
