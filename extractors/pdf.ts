@@ -11,7 +11,7 @@ import { measureTextQuality, textQualityIssues } from './pdfTextQuality.ts';
 import { readPdfInWorker, type PdfFailure } from './pdfWorker.ts';
 
 export interface PdfOptions {
-  /** Wall-clock budget for parsing one document (default 30 s). */
+  /** Wall-clock budget for parsing one document (default 120 s, the extraction pool's own budget per document). */
   timeoutMs?: number;
   /** V8 heap budget of the parsing worker in MB (default 512). */
   maxHeapMb?: number;
@@ -42,7 +42,7 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
   if (!hasPdfHeader(bytes)) {
     return failed({ code: 'corrupt_pdf', severity: 'error', message: 'no %PDF header in the first kilobyte: not a PDF file' });
   }
-  const outcome = await readPdfInWorker(bytes, { timeoutMs: opts.timeoutMs ?? 30_000, maxHeapMb: opts.maxHeapMb ?? 512 });
+  const outcome = await readPdfInWorker(bytes, { timeoutMs: opts.timeoutMs ?? 120_000, maxHeapMb: opts.maxHeapMb ?? 512 });
   if (!outcome.ok) {
     const { code, what } = FAILURE_CODES[outcome.failure];
     return failed({ code, severity: 'error', message: `${what}: ${outcome.message}` });

@@ -92,8 +92,26 @@ async function slot(): Promise<() => void> {
   };
 }
 
+/**
+ * Inside an extraction pool worker (pipelines/extractPool/) the whole process is the budgeted unit,
+ * watched and killed from outside: a second, nested worker thread would only add its start-up time
+ * and its own copy of pdf.js's memory. The pool worker turns the thread off at start.
+ */
+let inlineParsing = false;
+export function parsePdfsInThisThread(): void {
+  inlineParsing = true;
+}
+
 /** Read a PDF's pages in a worker thread within the budget. Never throws. */
 export async function readPdfInWorker(bytes: Uint8Array, budget: PdfBudget): Promise<PdfReadOutcome> {
+  if (inlineParsing) {
+    try {
+      return { ok: true, content: await readPdfPages(new Uint8Array(bytes)) };
+    } catch (err) {
+      const e = err as { name?: string; message?: string };
+      return { ok: false, failure: failureOf(e?.name ?? 'Error', e?.message ?? String(err)), message: e?.message ?? String(err) };
+    }
+  }
   const free = await slot();
   try {
     return await readInWorker(bytes, budget);

@@ -9,6 +9,7 @@ import { emptyPageMetadata, type Block, type Issue, type ParsedDocument } from '
 import { extractHtml } from './html.ts';
 import { sniffFormat } from './sniff.ts';
 import { extractText } from './text.ts';
+import { zipInflationProblem } from './zipBudget.ts';
 
 /** word-extractor ships no type declarations; this is the part of its API used here. */
 interface WordExtractorApi {
@@ -37,6 +38,8 @@ function wrongFormat(format: 'docx' | 'doc', bytes: Uint8Array): ParsedDocument 
 export async function extractDocx(bytes: Uint8Array): Promise<ParsedDocument> {
   const wrong = wrongFormat('docx', bytes);
   if (wrong) return wrong;
+  const bomb = zipInflationProblem(bytes);
+  if (bomb) return document('docx', [], [{ code: 'decompression_limit', severity: 'error', message: `the .docx is not inflated: ${bomb}` }]);
   let html: string;
   try {
     html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).value;

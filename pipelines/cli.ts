@@ -11,7 +11,7 @@ import { MODULE_EXTENSION, packagePath } from './packageRoot.ts';
 import { applySettings, configFileFrom, readConfig } from './settings.ts';
 
 /** The subcommands in --help order; adding one is a file in commands/ and its name here. */
-export const COMMAND_NAMES = ['crawl', 'extract', 'load', 'run', 'reprocess', 'schedule', 'export', 'query', 'report', 'demo'];
+export const COMMAND_NAMES = ['crawl', 'extract', 'load', 'run', 'reprocess', 'schedule', 'export', 'query', 'report', 'demo', 'quarantine'];
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

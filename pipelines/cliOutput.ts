@@ -82,6 +82,17 @@ export function logMessage(level: LogLevel, message: string, fields: Record<stri
  */
 export function printSummary(lines: readonly string[], object: unknown, json = false): void {
   if (!json && settings.quiet) return;
-  if (json || settings.summaryFormat === 'json') process.stdout.write(`${JSON.stringify(object)}\n`);
-  else for (const line of lines) process.stdout.write(`${line}\n`);
+  if (summaryIsJson(json)) process.stdout.write(`${JSON.stringify(object)}\n`);
+  else printSummaryLine(lines);
+}
+
+/** Is the summary one JSON object (--json, or off a terminal)? Then stdout holds nothing else. */
+export function summaryIsJson(json = false): boolean {
+  return json || settings.summaryFormat === 'json';
+}
+
+/** Lines of a text summary printed as they happen (a long batch's failures), unless --quiet or JSON. */
+export function printSummaryLine(lines: readonly string[], json = false): void {
+  if (settings.quiet || summaryIsJson(json)) return;
+  for (const line of lines) process.stdout.write(`${line}\n`);
 }

@@ -19,10 +19,11 @@
 // Both: counts are integers (a DOUBLE column the dictionary gives the unit "count" is written as BIGINT, and
 // CSV never prints 3119.0); DATA_DICTIONARY.md and data_dictionary.csv describe every file's columns.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { columnEntry, dataDictionary, dictionaryCsv, dictionaryMarkdown, warehouseColumns, type WarehouseColumn } from './dataDictionary.ts';
+import { ensureDirectory } from './directories.ts';
 import { FatalRunError } from './errors.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -51,7 +52,7 @@ export async function exportWarehouse(
   checkExportTarget(outDir);
   const staging = join(dirname(outDir), `.${basename(outDir)}.partial-${randomBytes(4).toString('hex')}`);
   try {
-    mkdirSync(staging, { recursive: true });
+    ensureDirectory(staging);
   } catch (error) {
     throw new FatalRunError(`cannot create the export folder next to ${outDir}: ${(error as Error).message}; choose a folder you can write to`, {
       stage: 'export',
@@ -166,12 +167,12 @@ async function exportParquet(warehouse: Warehouse, relation: Relation, outDir: s
     ? `SELECT ${columns} FROM ${name} x`
     : `SELECT ${columns}, r.report_year FROM ${name} x LEFT JOIN reports r ON r.report_id = x.report_id`;
   const dir = join(outDir, relation.name);
-  mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir);
   let rows = await copy(warehouse, select, dir, 'FORMAT parquet, PARTITION_BY (report_year), OVERWRITE');
   if (rows === 0) {
     // Keep the schema readable: one empty file in the NULL-year partition, without the partition column.
     const emptyDir = join(dir, 'report_year=__HIVE_DEFAULT_PARTITION__');
-    mkdirSync(emptyDir, { recursive: true });
+    ensureDirectory(emptyDir);
     rows = await copy(warehouse, `SELECT * EXCLUDE (report_year) FROM (${select})`, join(emptyDir, 'data_0.parquet'), 'FORMAT parquet');
   }
   return { name: relation.name, kind: relation.kind, rows, path: dir, partitionedBy: 'report_year' };

@@ -1,19 +1,18 @@
 // One command-line input (a local file or an http(s) URL) → its bytes → ParsedDocument → ReportRecord.
-// The I/O half of `extract`, `load` and `demo`; the pure halves are extractors/extract.ts and
-// transforms/record.ts. An input that cannot be read or extracted still yields a record, with an
-// error issue saying why, so a batch never stops at one bad document.
+// The I/O half of `extract` and `load`: the bytes are read here, the extraction runs in the pool's
+// workers under their budgets (pipelines/extractPool/). An input that cannot be read or extracted still
+// yields a record, with an error issue saying why, so a batch never stops at one bad document.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import { emptyPageMetadata, type ParsedDocument } from '../extractors/document.ts';
-import { extractDocument } from '../extractors/extract.ts';
-import { buildRecord } from '../transforms/record.ts';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
 import { DEFAULT_FETCHER_OPTIONS, Fetcher, type FetcherOptions } from './crawl/fetcher.ts';
 import { HostScheduler } from './crawl/hostQueues.ts';
 import { DocumentError } from './errors.ts';
+import type { DocumentExtractor } from './extractPool/extractor.ts';
+import { failedRecord } from './extractPool/job.ts';
 import type { DocumentFacts } from './load.ts';
-import { DEFAULT_OCR_SETTINGS, ocrOptionFor, tellOcrSkippedOnce, type OcrSettings } from './ocr/ocrOption.ts';
+import { DEFAULT_OCR_SETTINGS, type OcrSettings } from './ocr/ocrOption.ts';
 
 export interface ExtractedInput {
   /** The input as given on the command line. */
@@ -40,16 +39,25 @@ const URL_INPUT = /^https?:\/\//i;
 const OTHER_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 const GLOB = /[*?[\]{}]/;
 
-export async function extractInput(input: string, options: ExtractInputOptions = {}): Promise<ExtractedInput> {
+/** A local file larger than this is not read: no report is, and its bytes would have to cross to a worker. */
+export const MAX_LOCAL_FILE_BYTES = 512 * 1024 * 1024;
+
+async function readLocal(path: string): Promise<Uint8Array> {
+  const { size } = await stat(path);
+  if (size > MAX_LOCAL_FILE_BYTES) throw new Error(`${Math.round(size / 1024 / 1024)} MB is over the ${MAX_LOCAL_FILE_BYTES / 1024 / 1024} MB limit for one document`);
+  return readFile(path);
+}
+
+export async function extractInput(input: string, extractor: DocumentExtractor, options: ExtractInputOptions = {}): Promise<ExtractedInput> {
   const isUrl = URL_INPUT.test(input);
   const otherUrl = !isUrl && OTHER_URL.test(input);
   const source = isUrl || otherUrl ? input : toPosix(relative(options.sourceRoot ?? process.cwd(), resolve(input)));
   let body: { bytes: Uint8Array; contentType: string | null };
   try {
     if (otherUrl) throw new Error(`only http:// and https:// URLs can be fetched (download it and give the file)`);
-    body = isUrl ? await fetchBody(input, { ...INTERACTIVE_FETCH, ...options.fetcher }) : { bytes: await readFile(input), contentType: null };
+    body = isUrl ? await fetchBody(input, { ...INTERACTIVE_FETCH, ...options.fetcher }) : { bytes: await readLocal(input), contentType: null };
   } catch (error) {
-    return { input, record: failedRecord(source, isUrl ? input : null, 'unreadable', `cannot read ${input}: ${readFailure(input, error)}`), document: null };
+    return { input, record: failedRecord({ source, sourceUrl: isUrl ? input : null }, 'unreadable', `cannot read ${input}: ${readFailure(input, error)}`), document: null };
   }
   const sha256 = createHash('sha256').update(body.bytes).digest('hex');
   const document: DocumentFacts = {
@@ -59,22 +67,15 @@ export async function extractInput(input: string, options: ExtractInputOptions =
     url: isUrl ? input : null,
     localPath: isUrl ? null : resolve(input),
   };
-  try {
-    const parsed = await extractDocument({
-      bytes: body.bytes,
-      fileName: isUrl ? new URL(input).pathname : input,
-      contentType: body.contentType ?? undefined,
-      url: isUrl ? input : undefined,
-      ocr: await ocrOptionFor(options.ocr ?? DEFAULT_OCR_SETTINGS, sha256),
-    });
-    const record = buildRecord(parsed, { source, sha256, sourceUrl: isUrl ? input : null });
-    tellOcrSkippedOnce(record);
-    return { input, record, document };
-  } catch (error) {
-    // An extractor that throws is a bug to fix, but one document must not stop the run.
-    const record = failedRecord(source, isUrl ? input : null, 'extract_failed', `extraction failed: ${messageOf(error)}`, sha256);
-    return { input, record, document };
-  }
+  const { record } = await extractor.extract({
+    bytes: body.bytes,
+    fileName: isUrl ? new URL(input).pathname : input,
+    contentType: body.contentType ?? undefined,
+    url: isUrl ? input : undefined,
+    record: { source, sha256, sourceUrl: isUrl ? input : null },
+    ocr: options.ocr ?? DEFAULT_OCR_SETTINGS,
+  });
+  return { input, record, document };
 }
 
 /** True when the record carries an error-level issue: the input counts as failed for the exit status. */
@@ -97,18 +98,6 @@ async function fetchBody(url: string, options: Partial<FetcherOptions>): Promise
   } finally {
     await fetcher.close();
   }
-}
-
-/** A record for an input with no usable document: empty cells and one error issue, built like any other. */
-function failedRecord(source: string, sourceUrl: string | null, code: string, message: string, sha256?: string): ReportRecord {
-  const document: ParsedDocument = {
-    format: 'text',
-    title: null,
-    blocks: [],
-    page: emptyPageMetadata(),
-    issues: [{ code, severity: 'error', message }],
-  };
-  return buildRecord(document, { source, sourceUrl, sha256: sha256 ?? createHash('sha256').digest('hex') });
 }
 
 function toPosix(path: string): string {

@@ -1,56 +1,86 @@
-// Local files or URLs → records → warehouse, in batches: what `load` and `demo` do. The warehouse is
-// opened only while a batch is written (one transaction), never while documents are being extracted,
-// so other processes can query it in between.
+// Local files or URLs → records → warehouse, in batches: what `load` does. Inputs arrive as a stream
+// (pipelines/inputStream.ts); a bounded number are in the extraction pool at once, and records are
+// loaded in batches of `batchSize` while the pool goes on with the next documents. So the memory held
+// is a few batches' worth whatever the number of inputs. The warehouse is opened only while a batch is
+// written (one transaction), so other processes can query it in between.
 import { extractInput, inputFailed, type ExtractInputOptions, type ExtractedInput } from './extractInputs.ts';
-import { DEFAULT_BATCH_SIZE, loadRecords, type LoadSummary } from './load.ts';
+import { DocumentExtractor, type DocumentExtractorOptions } from './extractPool/extractor.ts';
+import { DEFAULT_BATCH_SIZE, emptyLoadSummary, loadRecords, type LoadSummary } from './load.ts';
 import { withWarehouse, type OpenWarehouseOptions } from './warehouse.ts';
 
-export interface IngestOptions extends ExtractInputOptions {
+export interface IngestOptions extends ExtractInputOptions, DocumentExtractorOptions {
   dbPath: string;
   warehouse?: OpenWarehouseOptions;
   batchSize?: number;
-  /** Called after each input is extracted (progress output). */
+  /** Called after each input is extracted, in the order extractions finish (progress and failure output). */
   onExtracted?: (extracted: ExtractedInput) => void;
 }
 
 export interface IngestResult {
-  inputs: ExtractedInput[];
+  inputs: number;
   /** Inputs whose record has an error issue (exit status 1); they are loaded when their bytes were read. */
-  failed: ExtractedInput[];
+  failed: number;
   /** Inputs that could not be read at all, so there was nothing to load. */
-  notLoaded: ExtractedInput[];
+  notLoaded: number;
   loaded: LoadSummary;
 }
 
-export async function ingest(inputs: readonly string[], options: IngestOptions): Promise<IngestResult> {
+export async function ingest(inputs: AsyncIterable<string> | Iterable<string>, options: IngestOptions): Promise<IngestResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const result: IngestResult = { inputs: [], failed: [], notLoaded: [], loaded: emptySummary() };
-  for (let start = 0; start < inputs.length; start += batchSize) {
-    const batch: ExtractedInput[] = [];
-    for (const input of inputs.slice(start, start + batchSize)) {
-      const extracted = await extractInput(input, options);
-      options.onExtracted?.(extracted);
-      batch.push(extracted);
-    }
-    result.inputs.push(...batch);
-    result.failed.push(...batch.filter((extracted) => inputFailed(extracted.record)));
-    result.notLoaded.push(...batch.filter((extracted) => extracted.document === null));
-    const loadable = batch.filter((extracted) => extracted.document !== null);
-    if (loadable.length === 0) continue;
-    const summary = await withWarehouse(options.dbPath, options.warehouse ?? {}, (warehouse) =>
-      loadRecords(
-        warehouse,
-        loadable.map((extracted) => extracted.record),
-        { documents: loadable.map((extracted) => extracted.document!) },
-      ),
-    );
-    addSummary(result.loaded, summary);
-  }
-  return result;
-}
+  const result: IngestResult = { inputs: 0, failed: 0, notLoaded: 0, loaded: emptyLoadSummary() };
+  const extractor = new DocumentExtractor(options);
+  // Enough documents in flight to keep every worker busy while the coordinator reads the next files.
+  const maxInFlight = extractor.pool.workers * 2;
+  const inFlight = new Set<Promise<void>>();
+  let batch: ExtractedInput[] = [];
+  let loading: Promise<void> = Promise.resolve();
+  let loadError: unknown = null;
+  let batchesWaiting = 0;
 
-function emptySummary(): LoadSummary {
-  return { reports: 0, replaced: 0, duplicatesDropped: 0, cells: 0, checks: 0, issues: 0, proseCounts: 0, documents: 0 };
+  const flush = () => {
+    const loadable = batch.filter((extracted) => extracted.document !== null);
+    batch = [];
+    if (loadable.length === 0) return;
+    batchesWaiting++;
+    loading = loading.then(async () => {
+      batchesWaiting--;
+      if (loadError) return;
+      try {
+        const summary = await withWarehouse(options.dbPath, options.warehouse ?? {}, (warehouse) =>
+          loadRecords(warehouse, loadable.map((extracted) => extracted.record), { documents: loadable.map((extracted) => extracted.document!) }),
+        );
+        addSummary(result.loaded, summary);
+      } catch (error) {
+        loadError = error;
+      }
+    });
+  };
+
+  try {
+    for await (const input of inputs) {
+      if (loadError) break;
+      result.inputs++;
+      const task = extractInput(input, extractor, options).then((extracted) => {
+        inFlight.delete(task);
+        options.onExtracted?.(extracted);
+        if (inputFailed(extracted.record)) result.failed++;
+        if (extracted.document === null) result.notLoaded++;
+        batch.push(extracted);
+        if (batch.length >= batchSize) flush();
+      });
+      inFlight.add(task);
+      if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      // The warehouse is slower than the pool: wait rather than pile up extracted batches.
+      if (batchesWaiting > 1) await loading;
+    }
+    await Promise.all(inFlight);
+    flush();
+    await loading;
+  } finally {
+    await extractor.close();
+  }
+  if (loadError) throw loadError;
+  return result;
 }
 
 function addSummary(total: LoadSummary, batch: LoadSummary): void {

@@ -12,6 +12,8 @@ import { EXTRACTOR_VERSION } from '../transforms/version.ts';
 import { RawArchive } from './crawl/archive.ts';
 import { Crawler, DEFAULT_CRAWL_SETTINGS, type CrawlSettings } from './crawl/crawler.ts';
 import { extractBundle, type LoadItem } from './crawl/extractBundle.ts';
+import { DocumentExtractor } from './extractPool/extractor.ts';
+import type { ExtractBudget } from './extractPool/pool.ts';
 import { CrawlJournal, type BundleEvent, type DocumentEvent } from './crawl/journal.ts';
 import { createReporter, type RunReporter } from './crawl/progress.ts';
 import { readRegistry, RegistryFileError, type Registry, type RegistryError } from './crawl/registry.ts';
@@ -38,6 +40,10 @@ export interface RunOptions {
   reporter?: RunReporter;
   /** OCR of scanned pages (default: on). */
   ocr?: { enabled: boolean };
+  /** Extraction worker processes (default: one per core). */
+  workers?: number;
+  /** Per-document extraction budget (default: DEFAULT_BUDGET of pipelines/extractPool/pool.ts). */
+  budget?: Partial<ExtractBudget>;
 }
 
 export interface RunSummary {
@@ -113,8 +119,10 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         for (const load of loads) reporter.documentSettled(load.outcome);
       });
 
-    const extractQueue = new PQueue({ concurrency: 1 });
     const extracting = options.command !== 'crawl';
+    const extractor = extracting ? new DocumentExtractor({ workers: options.workers, budget: options.budget, dataDir: options.dataDir }) : null;
+    // Twice as many bundles in flight as workers, so a worker never waits for the coordinator.
+    const extractQueue = new PQueue({ concurrency: extractor ? extractor.pool.workers * 2 : 1 });
     const settle = (events: DocumentEvent[]) => {
       for (const event of events) {
         journal.append(event);
@@ -127,10 +135,13 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       if (!extracting) return;
       extractQueue
         .add(async () => {
-          const result = await extractBundle(bundle, { runId, journal, archive, force: options.command === 'reprocess', ocr: options.ocr });
+          const result = await extractBundle(bundle, { runId, journal, archive, extractor: extractor!, force: options.command === 'reprocess', ocr: options.ocr });
           settle(result.settled);
           pendingLoads.push(...result.loads);
-          if (pendingLoads.length >= batchSize) await sync(false);
+          // A full batch is written while the workers go on extracting; extraction waits only when a
+          // second batch is ready before the first is in (so memory holds two batches at most).
+          if (pendingLoads.length >= batchSize && syncQueue.size === 0) void sync(false).catch((error: unknown) => (failure ??= error));
+          if (pendingLoads.length >= 2 * batchSize) await syncQueue.onIdle();
         })
         .catch((error: unknown) => {
           failure ??= error;
@@ -168,6 +179,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       await sync(true);
     } finally {
       clearInterval(timer);
+      await extractor?.close();
     }
     const ledger = journal.runLedger(runId);
     if (journal.pending().length === 0) journal.compact();

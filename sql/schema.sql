@@ -102,7 +102,10 @@ CREATE TABLE IF NOT EXISTS reports (
   info_fee_text            VARCHAR
 );
 
--- One row per canonical cell (long form), with provenance back to the printed grid.
+-- One row per canonical cell (long form), with provenance back to the printed grid. One row per
+-- (report_id, cell_id): the loader replaces a report's rows whole. No key index on this and the other
+-- per-report tables: at national scale it would hold tens of millions of entries in memory and slow
+-- every append, and no query needs it (pipelines/load.ts).
 CREATE TABLE IF NOT EXISTS cells (
   report_id   VARCHAR NOT NULL,
   cell_id     VARCHAR NOT NULL,      -- canonical id of spec/templates.md §7, e.g. t3.new_received.total
@@ -115,8 +118,7 @@ CREATE TABLE IF NOT EXISTS cells (
   grid_table  INTEGER,               -- null for derived cells
   grid_row    INTEGER,
   grid_col    INTEGER,
-  confidence  DOUBLE,                -- OCR confidence 0-100 of a value read from an image; null for a text layer
-  PRIMARY KEY (report_id, cell_id)
+  confidence  DOUBLE                 -- OCR confidence 0-100 of a value read from an image; null for a text layer
 );
 
 -- Arithmetic rules (H1–H5 hard, S-5/S-6 soft) evaluated on each report.
@@ -127,8 +129,7 @@ CREATE TABLE IF NOT EXISTS checks (
   scope     VARCHAR NOT NULL,
   severity  VARCHAR NOT NULL,
   passed    BOOLEAN NOT NULL,
-  detail    VARCHAR NOT NULL,
-  PRIMARY KEY (report_id, seq)
+  detail    VARCHAR NOT NULL
 );
 
 -- Problems found while reading a document (errors, warnings, notes).
@@ -137,8 +138,7 @@ CREATE TABLE IF NOT EXISTS issues (
   seq       INTEGER NOT NULL,
   code      VARCHAR NOT NULL,
   severity  VARCHAR NOT NULL,
-  message   VARCHAR NOT NULL,
-  PRIMARY KEY (report_id, seq)
+  message   VARCHAR NOT NULL
 );
 
 -- Counts stated in the prose (主动公开信息 37 条 …): not table cells.
@@ -149,8 +149,7 @@ CREATE TABLE IF NOT EXISTS prose_counts (
   count     DOUBLE NOT NULL,
   unit      VARCHAR NOT NULL,
   approx    BOOLEAN NOT NULL,
-  text      VARCHAR NOT NULL,
-  PRIMARY KEY (report_id, seq)
+  text      VARCHAR NOT NULL
 );
 
 -- One row per pipeline run (crawl, load, run, demo, reprocess).

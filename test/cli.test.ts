@@ -141,10 +141,23 @@ describe('load, query, export', () => {
     expect(await countFromOtherProcess(dbPath, 'cells')).toBe(cells);
   }, 180_000); // four processes that load
 
+  it('loads a folder, a quoted glob and a list file, streamed, with --workers', async () => {
+    const dir = join(temp.dir, 'inputs');
+    mkdirSync(join(dir, 'nested'), { recursive: true });
+    copyFileSync(seed(0), join(dir, 'a.txt'));
+    copyFileSync(seed(1), join(dir, 'nested', 'b.txt'));
+    writeFileSync(join(dir, 'list.txt'), `# one input a line\n${seed(2)}\n\n${seed(3)}\n`);
+    const db = join(temp.dir, 'streamed.duckdb');
+    const run = await cli(['load', '--db', db, '--workers', '2', join(dir, 'nested'), `${dir}/*.txt`, '--from-list', join(dir, 'list.txt')]);
+    // nested/b.txt, then a.txt and list.txt itself (the glob; list.txt is no report), then the two listed seeds
+    expect(run.stdout, run.stderr).toMatch(/loaded 5 report\(s\) .* 1 of 5 input\(s\) failed/);
+    expect(await countFromOtherProcess(db, 'reports WHERE is_report')).toBe(4);
+  });
+
   it('waits for a held warehouse and reports a clear error after --lock-timeout', async () => {
     const dbPath = join(temp.dir, 'locked', 'warehouse.duckdb');
     await withWarehouse(dbPath, {}, async () => {});
-    const holder = holdWarehouse(dbPath, 20_000);
+    const holder = holdWarehouse(dbPath, 120_000); // killed below; long enough to outlast the load's worker start-up
     const done = finished(holder);
     try {
       await printed(holder, 'held');

@@ -14,6 +14,7 @@ import { HostScheduler } from '../pipelines/crawl/hostQueues.ts';
 import { createReporter } from '../pipelines/crawl/progress.ts';
 import type { FetchEvent } from '../pipelines/crawl/journal.ts';
 import { extractInput } from '../pipelines/extractInputs.ts';
+import { DocumentExtractor } from '../pipelines/extractPool/extractor.ts';
 import { startHostileSite, type HostileSite } from '../pipelines/localSite/hostileSite.ts';
 import { runPipeline, type RunSummary } from '../pipelines/run.ts';
 import { Warehouse } from '../pipelines/warehouse.ts';
@@ -153,9 +154,13 @@ describe('a crawl of a hostile site', () => {
 });
 
 describe('extract of a URL uses the crawler fetcher', () => {
+  // The body never reaches extraction here; the pool starts no worker until a job arrives.
+  const extractor = new DocumentExtractor({ workers: 1 });
+  afterAll(() => extractor.close());
+
   it('a gzip bomb URL ends at the body cap as a per-input error, with the crawler User-Agent', async () => {
     const before = site.requests.length;
-    const { record, document } = await extractInput(`${site.origin}/bomb.gz`);
+    const { record, document } = await extractInput(`${site.origin}/bomb.gz`, extractor);
     expect(document).toBeNull();
     expect(record.issues[0]).toMatchObject({ code: 'unreadable', severity: 'error' });
     expect(record.issues[0].message).toMatch(/exceeds the 50 MB cap once decompressed \(gzip/);
@@ -163,7 +168,7 @@ describe('extract of a URL uses the crawler fetcher', () => {
   });
 
   it('a refused connection is named as such', async () => {
-    const { record } = await extractInput('http://127.0.0.1:1/x');
+    const { record } = await extractInput('http://127.0.0.1:1/x', extractor);
     expect(record.issues[0].message).toMatch(/connection refused/);
   });
 });

@@ -10,21 +10,10 @@ import { extractDocument } from '../extractors/extract.ts';
 import { buildRecord } from '../transforms/record.ts';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
 import { CORPUS, corpusDocuments } from './support/corpus.ts';
+import { prng } from './helpers/hostile.ts';
 
 const SEEDS = join(import.meta.dirname, '../data/samples/seeds');
 const RUNS_PER_DOCUMENT = 6;
-
-/** mulberry32: a small deterministic PRNG, so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WIDTH_SWAPS: Record<string, string> = { '(': '（', ')': '）', '（': '(', '）': ')', ':': '：', '：': ':', ',': '，', '，': ',', '.': '．', '“': '"', '”': '"' };
 const SPACES = [' ', '\u3000', '  ', '\u00a0'];

@@ -114,8 +114,9 @@ describe('one writer at a time, readers welcome', () => {
   it('refuses a second run, answers queries and waits for an analyst holding the warehouse', async () => {
     site.reset();
     const d = dataDir('concurrent');
-    // A slow crawl (0.4 s between requests) that writes a batch every 0.3 s.
-    const first = cli(runArgs(d, ['--min-gap', '0.4']));
+    // A slow crawl (1 s between requests: it must outlast a second run and a query, each a CLI start)
+    // that writes a batch every 0.3 s.
+    const first = cli(runArgs(d, ['--min-gap', '1']));
     const firstExit = finished(first);
     let firstExited = false;
     first.on('exit', () => (firstExited = true));

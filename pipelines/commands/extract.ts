@@ -13,11 +13,18 @@ export function register(program: Command): void {
     .action(async (inputs: string[], options: { json?: boolean; ocr: boolean }) => {
       // Loaded when the command runs, so --help and usage errors do not pay for the extractors.
       const { extractInput, inputFailed } = await import('../extractInputs.ts');
+      const { DocumentExtractor } = await import('../extractPool/extractor.ts');
+      // One worker: the records are printed in input order, and its budget guards every document.
+      const extractor = new DocumentExtractor({ workers: 1 });
       let failed = 0;
-      for (const input of inputs) {
-        const { record } = await extractInput(input, { ocr: { enabled: options.ocr, cacheDir: null } });
-        if (inputFailed(record)) failed++;
-        process.stdout.write(`${options.json ? JSON.stringify(record) : describeRecord(record)}\n`);
+      try {
+        for (const input of inputs) {
+          const { record } = await extractInput(input, extractor, { ocr: { enabled: options.ocr, cacheDir: null } });
+          if (inputFailed(record)) failed++;
+          process.stdout.write(`${options.json ? JSON.stringify(record) : describeRecord(record)}\n`);
+        }
+      } finally {
+        await extractor.close();
       }
       // With --json every line of stdout is a record; the exit status says whether any failed.
       if (failed > 0 && !options.json && !outputSettings().quiet) process.stdout.write(`${failed} of ${inputs.length} input(s) failed\n`);

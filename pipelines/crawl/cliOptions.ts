@@ -1,5 +1,6 @@
 // The options `crawl`, `run` and `schedule` share, and the summary they print.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { globalOptions, parsePositiveInteger, parsePositiveNumber } from '../cliSupport.ts';
@@ -20,6 +21,7 @@ export interface CrawlCliOptions {
   maxListPages: number;
   contact?: string;
   batchSize?: number;
+  workers: number;
   flushInterval?: number;
   strict?: boolean;
   /** False with --no-ocr (run). */
@@ -49,6 +51,7 @@ export function addCrawlOptions(command: Command): Command {
     .option('--contact <email-or-url>', 'added to the User-Agent so site operators can reach you')
     // Batch size and flush interval default inside runPipeline (25, 15 s); --help does not load it to show them.
     .option('--batch-size <n>', 'documents per warehouse batch (default: 25)', parsePositiveInteger)
+    .option('--workers <n>', 'extraction worker processes (default: one per core)', parsePositiveInteger, availableParallelism())
     .option('--flush-interval <seconds>', 'longest time between warehouse batches (default: 15)', parsePositiveNumber)
     .option('--strict', 'exit with status 1 when any source or document failed or was blocked')
     .option('--json', 'print the run summary as one JSON object on stdout (the default off a terminal)');
@@ -134,6 +137,7 @@ export async function crawlFromCli(name: 'crawl' | 'run', options: CrawlCliOptio
     settings: crawlSettingsFrom(options),
     batchSize: options.batchSize,
     flushIntervalMs: options.flushInterval === undefined ? undefined : options.flushInterval * 1000,
+    workers: options.workers,
     ocr: { enabled: options.ocr !== false },
     reporter: await cliReporter(),
   });

@@ -2,8 +2,9 @@
 // a Hanweb department site serving the bundled samples, plus a 412-guarded and a dead host), write a
 // registry for them, and run crawl → extract → load against it, offline. Its raw archive and crawl journal
 // are the data directory's (data/raw/, data/crawl/), like any crawl's, so `reprocess` rebuilds from them.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDirectory } from '../directories.ts';
 import { startGovSite } from '../localSite/server.ts';
 import { runPipeline, type RunSummary } from '../run.ts';
 import type { OpenWarehouseOptions } from '../warehouse.ts';
@@ -39,7 +40,7 @@ export async function runDemoCrawl(options: DemoCrawlOptions): Promise<DemoCrawl
   try {
     // The demo's archive and journal are the data directory's own, so `reprocess` after `demo` finds them.
     const dataDir = options.dataDir;
-    mkdirSync(dataDir, { recursive: true });
+    ensureDirectory(dataDir);
     const sourcesFile = join(dataDir, 'demo-sources.csv');
     writeFileSync(sourcesFile, site.registryCsv({ withBadRows: true }));
     const summary = await runPipeline({

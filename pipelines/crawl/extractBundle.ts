@@ -2,12 +2,11 @@
 // load and each document's outcome for the run. A body already extracted by the current extractor
 // version is not extracted again ("unchanged"); a report page that only points at its report (the
 // attachment is the report) is not loaded as a report of its own ("rejected").
-import { extractDocument } from '../../extractors/extract.ts';
-import { buildRecord } from '../../transforms/record.ts';
 import type { ReportRecord } from '../../transforms/recordSchema.ts';
 import { EXTRACTOR_VERSION } from '../../transforms/version.ts';
+import type { DocumentExtractor } from '../extractPool/extractor.ts';
 import { isAnnualReport, type DocumentFacts } from '../load.ts';
-import { ocrOptionFor, tellOcrSkippedOnce, type OcrSettings } from '../ocr/ocrOption.ts';
+import type { OcrSettings } from '../ocr/ocrOption.ts';
 import type { RawArchive } from './archive.ts';
 import type { BundleDocument, BundleEvent, CrawlJournal, DocumentEvent } from './journal.ts';
 
@@ -28,6 +27,8 @@ export interface ExtractBundleContext {
   runId: string;
   journal: CrawlJournal;
   archive: RawArchive;
+  /** The extraction pool: every body is read by a worker under the per-document budget. */
+  extractor: DocumentExtractor;
   /** Extract even bodies the current extractor version already read (reprocess). */
   force?: boolean;
   /** OCR of scanned pages (default: on), cached in this archive. */
@@ -115,31 +116,31 @@ async function examine(
   } catch (error) {
     return failed(`body ${doc.sha256.slice(0, 16)} is not in the archive: ${(error as Error).message}`);
   }
-  try {
-    const ocr = await ocrOptionFor({ enabled: ctx.ocr?.enabled ?? true, cacheDir: ctx.archive.dataDir }, doc.sha256);
-    const parsed = await extractDocument({ bytes, fileName: fileNameOf(doc.url), contentType: doc.contentType ?? undefined, url: doc.url, ocr });
-    if (doc.role === 'attachment') {
-      // What the crawl knows about a file from the page that linked it: its title on the list, the publication date of the page.
-      parsed.title ??= bundle.title || null;
-      if (!parsed.page.publishDate && bundle.publishDate) {
-        parsed.page.publishDate = bundle.publishDate;
-        parsed.page.publishDateSource = `crawl: ${bundle.publishDateSource ?? 'report page'}`;
-      }
-    }
-    const record = buildRecord(parsed, { source: doc.url, sha256: doc.sha256, sourceUrl: doc.url });
-    tellOcrSkippedOnce(record);
-    const facts: DocumentFacts = {
-      sha256: doc.sha256,
-      byteSize: bytes.length,
-      contentType: doc.contentType,
-      url: doc.url,
-      archivePath: ctx.archive.archivePathOf(doc.sha256),
-    };
-    return { doc, isReport: isAnnualReport(record), record, facts, settled: null };
-  } catch (error) {
-    // An extractor that throws is a bug to fix, but one document must not stop the run.
-    return failed(`extraction failed: ${(error as Error).message}`);
+  const { record, failure } = await ctx.extractor.extract({
+    bytes,
+    fileName: fileNameOf(doc.url),
+    contentType: doc.contentType ?? undefined,
+    url: doc.url,
+    record: { source: doc.url, sha256: doc.sha256, sourceUrl: doc.url },
+    // What the crawl knows about a file from the page that linked it: its title on the list, the publication date of the page.
+    ocr: { enabled: ctx.ocr?.enabled ?? true, cacheDir: ctx.archive.dataDir },
+    linkedFrom: doc.role === 'attachment' ? { title: bundle.title, publishDate: bundle.publishDate, publishDateSource: bundle.publishDateSource } : undefined,
+  });
+  if (failure) {
+    // Over its budget, its worker died, or quarantined: journaled with why, nothing to load.
+    const error = record.issues.find((issue) => issue.severity === 'error');
+    const detail = `${error?.code}: ${error?.message}`;
+    if (failure !== 'quarantined') return failed(detail);
+    return { doc, isReport: false, record: null, facts: null, settled: outcome(doc, { outcome: 'skipped', detail, reportId: null, isReport: null }) };
   }
+  const facts: DocumentFacts = {
+    sha256: doc.sha256,
+    byteSize: bytes.length,
+    contentType: doc.contentType,
+    url: doc.url,
+    archivePath: ctx.archive.archivePathOf(doc.sha256),
+  };
+  return { doc, isReport: isAnnualReport(record), record, facts, settled: null };
 }
 
 /** The name a file goes by: the `filename=` of a download endpoint, else the last path segment. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractInput, type ExtractedInput } from '../../pipelines/extractInputs.ts';
+import { DocumentExtractor } from '../../pipelines/extractPool/extractor.ts';
 import { SAMPLES_DIR } from '../../pipelines/samples.ts';
 import type { Warehouse } from '../../pipelines/warehouse.ts';
 
@@ -24,9 +25,12 @@ export const SAMPLE_FILES = [
 ].map((file) => join(SAMPLES_DIR, file));
 
 export async function extractSamples(files: readonly string[] = SAMPLE_FILES): Promise<ExtractedInput[]> {
-  const extracted: ExtractedInput[] = [];
-  for (const file of files) extracted.push(await extractInput(file, { sourceRoot: SAMPLES_DIR }));
-  return extracted;
+  const extractor = new DocumentExtractor();
+  try {
+    return await Promise.all(files.map((file) => extractInput(file, extractor, { sourceRoot: SAMPLES_DIR })));
+  } finally {
+    await extractor.close();
+  }
 }
 
 export function makeTempDir(prefix: string): { dir: string; cleanup: () => void } {

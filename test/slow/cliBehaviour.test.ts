@@ -172,9 +172,10 @@ describe('output for scripts and cron', () => {
     const { code, stdout, stderr } = await cli(['load', '--db', join(temp.dir, 'q.duckdb'), seed(2), join(SAMPLES_DIR, 'corpus', 'README.md')]);
     expect(code).toBe(1);
     expect(stderr).toBe('');
-    const summary = JSON.parse(stdout) as { type: string; failed: { input: string }[]; loaded: { reports: number } };
+    const summary = JSON.parse(stdout) as { type: string; failed: number; failures: { input: string }[]; loaded: { reports: number } };
     expect(summary.type).toBe('load_summary');
-    expect(summary.failed.map((f) => f.input)).toEqual([join(SAMPLES_DIR, 'corpus', 'README.md')]);
+    expect(summary.failed).toBe(1);
+    expect(summary.failures.map((f) => f.input)).toEqual([join(SAMPLES_DIR, 'corpus', 'README.md')]);
     const quiet = await cli(['load', '--quiet', '--db', join(temp.dir, 'q.duckdb'), seed(2)]);
     expect(quiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });

@@ -1,0 +1,192 @@
+// npm run bench:scale -- --reports N [--compare-reports M]
+//
+// National scale on this machine: N unique reports generated from the bundled ones (deterministic;
+// every integer count of a report scaled by one factor k, which keeps every sum of the template's
+// arithmetic (decimals such as fee amounts in 万元 are left as printed),
+// and a serial number making each body unique; renderings: text in the seeds' four layouts, HTML pages,
+// markdown, and 1 % PDF and 2 % .docx files made unique after their end), archived as a crawl would
+// leave them (raw archive + journal), then `gov-reports reprocess` into a fresh warehouse with 2
+// workers, and with 1 and 2 workers on the first M reports for the speed-up. Prints reports/s, cells/s,
+// peak RSS of the whole process tree, CPU use, and checks that every generated report's cells are the
+// original's times k, exactly.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { extractDocument } from '../../extractors/extract.ts';
+import { RawArchive } from '../../pipelines/crawl/archive.ts';
+import { CrawlJournal } from '../../pipelines/crawl/journal.ts';
+import { treeRssMb } from '../../pipelines/extractPool/pool.ts';
+import { reportTextToHtml } from '../../pipelines/localSite/pages.ts';
+import { SAMPLES_DIR } from '../../pipelines/samples.ts';
+import { withWarehouse } from '../../pipelines/warehouse.ts';
+import { buildRecord } from '../../transforms/record.ts';
+import { prng } from '../helpers/hostile.ts';
+
+const { values: args } = parseArgs({ options: { reports: { type: 'string', default: '1000' }, 'compare-reports': { type: 'string' }, keep: { type: 'boolean' } } });
+const N = Number(args.reports);
+const M = Math.min(N, Number(args['compare-reports'] ?? Math.min(N, 1000)));
+const REPO = join(import.meta.dirname, '../..');
+const OFFICE = join(REPO, 'test/fixtures/office');
+
+interface Base {
+  name: string;
+  /** The unscaled document; `render` makes one generated report from it. */
+  render: (k: number, serial: string) => Uint8Array;
+  /** How the bytes go into the archive (the URL's name tells the extractor only a hint). */
+  fileName: string;
+  contentType: string;
+  scalable: boolean;
+  original: Uint8Array;
+}
+
+/** Integers that are counts: not years, dates, times, numbered clauses, phone numbers, decimals or entities. */
+const COUNT = /(?<![\d.,:\-/#&A-Za-z_%])(\d+)(?![\d.,:\-/%A-Za-z_]|\s*[年月日号时])/g;
+const scaleText = (text: string, k: number) => text.replace(COUNT, (digits) => (/^(19|20)\d\d$/.test(digits) ? digits : String(Number(digits) * k)));
+const scaleHtml = (html: string, k: number) => html.split(/(<[^>]*>)/).map((part) => (part.startsWith('<') ? part : scaleText(part, k))).join('');
+
+const seedNames = ['000_ee99eda0b851ed47.txt', '001_b4512be360909492.txt', '002_7051039651d1a08e.txt', '003_5f6bec8eadb51f9b.txt', '004_4d27c7cf704db1e1.txt'];
+const bases: Base[] = [];
+for (const seed of seedNames) {
+  const text = readFileSync(join(SAMPLES_DIR, 'seeds', seed), 'utf8');
+  bases.push({ name: `seed ${seed} as text`, fileName: 'report.txt', contentType: 'text/plain; charset=utf-8', scalable: true, original: Buffer.from(text),
+    render: (k, serial) => Buffer.from(`${scaleText(text, k)}\n\n文档编号：${serial}\n`) });
+  const page = (body: string) => `<html><head><meta charset="utf-8"><title>${text.trim().split('\n')[0]}</title></head><body><div class="article">${body}</div></body></html>`;
+  bases.push({ name: `seed ${seed} as HTML`, fileName: 'report.html', contentType: 'text/html; charset=utf-8', scalable: true, original: Buffer.from(page(reportTextToHtml(text))),
+    render: (k, serial) => Buffer.from(page(`${reportTextToHtml(scaleText(text, k))}<p>文档编号：${serial}</p>`)) });
+}
+for (const file of ['pingtan-2023.html', 'shuyang-fgj-2023.html', 'shanghai-stcsm-2024.md']) {
+  const text = readFileSync(join(SAMPLES_DIR, 'corpus', file), 'utf8');
+  const html = file.endsWith('.html');
+  bases.push({ name: `corpus ${file}`, fileName: html ? 'report.html' : 'report.md', contentType: html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8', scalable: true, original: Buffer.from(text),
+    render: (k, serial) => Buffer.from(html ? `${scaleHtml(text, k)}<p>文档编号：${serial}</p>` : `${scaleText(text, k)}\n\n文档编号：${serial}\n`) });
+}
+const office = (file: string, tail: (serial: string) => string): Base => {
+  const bytes = readFileSync(join(OFFICE, file));
+  return { name: `fixture ${file}`, fileName: file, contentType: 'application/octet-stream', scalable: false, original: bytes, render: (_k, serial) => Buffer.concat([bytes, Buffer.from(tail(serial))]) };
+};
+const pdfs = ['seed-001.pdf', 'seed-004.pdf', 'v2019-report.pdf'].map((f) => office(f, (serial) => `%${serial}\n`));
+const docxs = ['seed-001.docx', 'seed-004.docx', 'pingtan-2023.docx'].map((f) => office(f, (serial) => serial));
+const textual = bases.slice();
+bases.push(...pdfs, ...docxs);
+
+/** Which base and factor the i-th report comes from: 1 % PDF, 2 % .docx, the rest text and HTML. */
+function plan(i: number, rng: () => number): { base: number; k: number } {
+  const slot = i % 100;
+  const base = slot === 0 ? textual.length + (i / 100) % pdfs.length : slot <= 2 ? textual.length + pdfs.length + (i % docxs.length) : i % textual.length;
+  return { base: Math.floor(base), k: bases[Math.floor(base)].scalable ? 1 + Math.floor(rng() * 97) : 1 };
+}
+
+async function expectedCells(): Promise<{ base: number; cell: string; value: number | null }[]> {
+  const rows: { base: number; cell: string; value: number | null }[] = [];
+  for (const [index, base] of bases.entries()) {
+    // The generated report without scaling (k = 1): what the extractor reads from the original rendering.
+    const bytes = base.scalable ? base.render(1, 'G0000000') : base.original;
+    const record = buildRecord(await extractDocument({ bytes, fileName: base.fileName, contentType: base.contentType }), { source: base.name, sha256: 'x'.repeat(64) });
+    for (const [cell, value] of Object.entries(record.cells)) rows.push({ base: index, cell, value: value.value });
+  }
+  return rows;
+}
+
+function generate(dataDir: string, count: number): Promise<{ reportId: string; base: number; k: number }[]> {
+  return (async () => {
+    const archive = new RawArchive(dataDir);
+    const journal = CrawlJournal.open(dataDir);
+    const runId = 'crawl-bench-scale';
+    journal.append({ type: 'run_start', runId, command: 'crawl', startedAt: new Date().toISOString(), registryErrors: [] });
+    const rng = prng(20261202);
+    const made: { reportId: string; base: number; k: number }[] = [];
+    for (let i = 0; i < count; i++) {
+      const { base, k } = plan(i, rng);
+      const serial = `G${String(i).padStart(7, '0')}`;
+      const stored = await archive.put(bases[base].render(k, serial));
+      const url = `http://bench.example/${serial}/${bases[base].fileName}`;
+      journal.append({
+        type: 'bundle', runId, sourceId: `s${i % 500}`, agency: `机关${i % 500}`, url, title: '', listDate: null, publishDate: null, publishDateSource: null,
+        documents: [{ url, role: 'page', sha256: stored.sha256, contentType: bases[base].contentType }],
+      });
+      made.push({ reportId: stored.sha256.slice(0, 16), base, k });
+    }
+    journal.append({ type: 'run_end', runId, status: 'finished', finishedAt: new Date().toISOString(), detail: null });
+    return made;
+  })();
+}
+
+interface Measured {
+  seconds: number;
+  peakRssMb: number;
+  cpuSeconds: number;
+}
+
+/** Run the CLI in a shell that reports its children's CPU time; sample the process tree's RSS meanwhile. */
+function measure(cliArgs: string[]): Promise<Measured> {
+  const cli = ['node', '--import', 'tsx', join(REPO, 'pipelines/cli.ts'), ...cliArgs].map((a) => `'${a}'`).join(' ');
+  const child = spawn('bash', ['-c', `${cli} >/dev/null 2>"$BENCH_LOG"; status=$?; times; exit $status`], { cwd: REPO, env: { ...process.env, BENCH_LOG: '/dev/null' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const start = performance.now();
+  let peakMb = 0;
+  const timer = setInterval(() => (peakMb = Math.max(peakMb, treeRssMb(child.pid!))), 200);
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      if (code !== 0) return reject(new Error(`gov-reports ${cliArgs.join(' ')} exited with ${code}`));
+      const [user, sys] = out.trim().split('\n').pop()!.split(/\s+/).map(minutesSeconds);
+      resolve({ seconds: (performance.now() - start) / 1000, peakRssMb: peakMb, cpuSeconds: user + sys });
+    });
+  });
+}
+
+const minutesSeconds = (text: string) => {
+  const m = /(\d+)m([\d.]+)s/.exec(text);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+};
+
+async function reprocess(dataDir: string, db: string, workers: number, count: number, made: { reportId: string; base: number; k: number }[], expected: Awaited<ReturnType<typeof expectedCells>>) {
+  const run = await measure(['--data-dir', dataDir, '--db', db, 'reprocess', '--workers', String(workers), '--batch-size', '500']);
+  const check = await withWarehouse(db, {}, async (warehouse) => {
+    await warehouse.run('CREATE TEMP TABLE gen (report_id VARCHAR, base INTEGER, k DOUBLE); CREATE TEMP TABLE expected (base INTEGER, cell_id VARCHAR, value DOUBLE)');
+    const { appendRows } = await import('../../pipelines/load.ts');
+    await appendRows(warehouse.connection, 'gen', made.map((m) => ({ report_id: m.reportId, base: m.base, k: m.k })));
+    await appendRows(warehouse.connection, 'expected', expected.map((e) => ({ base: e.base, cell_id: e.cell, value: e.value })));
+    const reports = await warehouse.scalarNumber('SELECT count(*) FROM reports WHERE report_id IN (SELECT report_id FROM gen)');
+    const cells = await warehouse.scalarNumber('SELECT count(*) FROM cells');
+    const wrong = await warehouse.scalarNumber(
+      `SELECT count(*) FROM gen g JOIN expected e USING (base) LEFT JOIN cells c ON c.report_id = g.report_id AND c.cell_id = e.cell_id
+        WHERE c.cell_id IS NULL OR c.value IS DISTINCT FROM e.value * (CASE WHEN e.value = floor(e.value) THEN g.k ELSE 1 END)`);
+    const extra = await warehouse.scalarNumber(
+      `SELECT count(*) FROM cells c JOIN gen g USING (report_id) LEFT JOIN expected e ON e.base = g.base AND e.cell_id = c.cell_id WHERE e.cell_id IS NULL`);
+    const wrongReports = await warehouse.read(
+      `SELECT g.base, count(DISTINCT g.report_id) FROM gen g JOIN expected e USING (base) LEFT JOIN cells c ON c.report_id = g.report_id AND c.cell_id = e.cell_id
+        WHERE c.cell_id IS NULL OR c.value IS DISTINCT FROM e.value * (CASE WHEN e.value = floor(e.value) THEN g.k ELSE 1 END) GROUP BY ALL ORDER BY 1`);
+    return { reports, cells, wrong, extra, wrongByBase: wrongReports.getRows().map(([b, n]) => `${bases[Number(b)].name}: ${n}`) };
+  });
+  console.log(
+    `reprocess ${count} reports, ${workers} worker(s): ${run.seconds.toFixed(1)} s = ${(count / run.seconds).toFixed(1)} reports/s, ${(check.cells / run.seconds).toFixed(0)} cells/s; ` +
+      `peak RSS ${run.peakRssMb.toFixed(0)} MB (coordinator + workers); CPU ${run.cpuSeconds.toFixed(0)} s = ${(run.cpuSeconds / run.seconds).toFixed(2)} cores busy of 2\n` +
+      `  exact: ${check.reports}/${count} reports loaded, ${check.cells} cells, ${check.wrong} expected cells missing or not the original × k, ${check.extra} unexpected cells` +
+      (check.wrongByBase.length ? `\n  inexact by source: ${check.wrongByBase.join('; ')}` : ''),
+  );
+  return run;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gov-reports-scale-'));
+try {
+  const expected = await expectedCells();
+  console.log(`bench:scale: ${N} reports (${bases.length} sources: ${bases.map((b) => b.name).join(', ')}); speed-up measured on ${M}`);
+  const small = join(dir, 'small');
+  const madeSmall = await generate(small, M);
+  const one = await reprocess(small, join(dir, 'one.duckdb'), 1, M, madeSmall, expected);
+  const two = await reprocess(small, join(dir, 'two.duckdb'), 2, M, madeSmall, expected);
+  console.log(`speed-up of 2 workers over 1 on ${M} reports: ${(one.seconds / two.seconds).toFixed(2)}×`);
+  if (N > M) {
+    const started = performance.now();
+    const made = await generate(join(dir, 'full'), N);
+    console.log(`generated and archived ${N} reports in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    await reprocess(join(dir, 'full'), join(dir, 'full.duckdb'), 2, N, made, expected);
+  }
+} finally {
+  if (!args.keep) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
+}
