@@ -7,6 +7,7 @@ import { emptyPageMetadata, type Issue, type ParsedDocument } from './document.t
 import { ocrPdfPages, type OcrOption } from './ocr.ts';
 import { layoutPages } from './pdfLayout.ts';
 import type { PdfPage } from './pdfPages.ts';
+import { pdfInflationProblem } from './pdfStreamBudget.ts';
 import { measureTextQuality, textQualityIssues } from './pdfTextQuality.ts';
 import { readPdfInWorker, type PdfFailure } from './pdfWorker.ts';
 
@@ -42,6 +43,8 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
   if (!hasPdfHeader(bytes)) {
     return failed({ code: 'corrupt_pdf', severity: 'error', message: 'no %PDF header in the first kilobyte: not a PDF file' });
   }
+  const bomb = pdfInflationProblem(bytes);
+  if (bomb) return failed({ code: 'decompression_limit', severity: 'error', message: `the PDF is not read: ${bomb}` });
   const outcome = await readPdfInWorker(bytes, { timeoutMs: opts.timeoutMs ?? 120_000, maxHeapMb: opts.maxHeapMb ?? 512 });
   if (!outcome.ok) {
     const { code, what } = FAILURE_CODES[outcome.failure];

@@ -154,7 +154,11 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         const bundles = journal.bundles();
         reporter.sourcesPlanned(0);
         reporter.log.info({ bundles: bundles.length }, 'reprocessing the archive');
-        for (const bundle of bundles) onBundle(bundle);
+        for (const bundle of bundles) {
+          // Queued a few at a time: 100,000 archived bundles are not 100,000 pending tasks.
+          await extractQueue.onSizeLessThan(extractQueue.concurrency * 2);
+          onBundle(bundle);
+        }
       } else {
         reporter.sourcesPlanned(registry.sources.length);
         const crawler = new Crawler({

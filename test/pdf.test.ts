@@ -8,7 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Grid, ParsedDocument } from '../extractors/document.ts';
 import { extractDocument } from '../extractors/extract.ts';
 import { extractPdf } from '../extractors/pdf.ts';
+import { pdfInflationProblem } from '../extractors/pdfStreamBudget.ts';
 import { buildRecord } from '../transforms/record.ts';
+import { flateBombPdf } from './helpers/hostile.ts';
 import { CORPUS, cellMatches, readExpected, type Expected } from './support/corpus.ts';
 
 const OFFICE = join(import.meta.dirname, 'fixtures/office');
@@ -210,5 +212,20 @@ describe('other layouts converted to PDF, .docx and .doc read the same cells as 
     expect(record.meta.tables.t3.status).toBe('partial');
     expect(record.meta.tables.t4).toMatchObject({ status: 'absent', reason: 't4_not_found' });
     expect(record.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['t3_row_unparsed', 't4_not_found']));
+  });
+});
+
+describe('decompression caps on PDF streams (extractors/pdfStreamBudget.ts)', () => {
+  it('every real and fixture PDF inflates within the caps', () => {
+    for (const file of ['huaian-hongze-2023.pdf', 'huaian-hongze-2024.pdf', 'huaian-city-2024.pdf']) expect(pdfInflationProblem(read(join(CORPUS, file))), file).toBeNull();
+    for (const file of ['pingtan-2023.pdf', 'pingtan-2023-cmap.pdf', 'pingtan-2023-scanned.pdf']) expect(pdfInflationProblem(read(join(OFFICE, file))), file).toBeNull();
+  });
+
+  it('a Flate stream past the per-stream or total cap is named, with no more than the cap inflated', () => {
+    const bomb = flateBombPdf(8);
+    expect(pdfInflationProblem(bomb.bytes, { stream: 4 << 20, total: 64 << 20 })).toMatch(/stream 1 inflates to more than 4 MB/);
+    expect(pdfInflationProblem(bomb.bytes, { stream: 64 << 20, total: 6 << 20 })).toMatch(/more than 6 MB in all/);
+    expect(pdfInflationProblem(bomb.bytes, { stream: 16 << 20, total: 64 << 20 })).toBeNull();
+    // extractPdf on a 1 GB bomb at the default caps: test/slow/hostileInput.test.ts.
   });
 });

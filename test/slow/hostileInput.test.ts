@@ -84,6 +84,12 @@ describe('each hostile document ends as a per-document outcome within its budget
         expect(result.record.issues[0].code).toBe('decompression_limit');
         expect(result.peakRssMb).toBeLessThan(BUDGET.maxRssMb / 2);
       }
+      if (name.startsWith('flate-bomb')) {
+        // Its one stream is inflated up to the 256 MB cap, then the PDF is refused before pdf.js reads it.
+        expect(result.failure).toBeNull();
+        expect(result.record.issues[0]).toMatchObject({ code: 'decompression_limit', severity: 'error' });
+        expect(result.record.issues[0].message).toMatch(/stream 1 inflates to more than 256 MB/);
+      }
     },
   );
 
