@@ -57,6 +57,8 @@ export interface PageMetadata {
   publishDateSource: string | null;
   /** Attachment links found in the body (absolute when a base URL was known). */
   attachments: { url: string; text: string }[];
+  /** Images in the body (absolute URLs when a base URL was known): tables printed as pictures are read from them by OCR. */
+  images?: string[];
 }
 
 export interface ParsedDocument {

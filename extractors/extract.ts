@@ -2,6 +2,8 @@
 import { decodeBytes } from './decode.ts';
 import { emptyPageMetadata, type DocumentFormat, type ParsedDocument } from './document.ts';
 import { extractHtml } from './html.ts';
+import { imageKind } from './imageDecode.ts';
+import { readImageTables } from './imageTables.ts';
 import type { OcrOption } from './ocr.ts';
 import { extractPdf } from './pdf.ts';
 import { sniffFormat } from './sniff.ts';
@@ -17,6 +19,8 @@ export interface DocumentInput {
   url?: string;
   /** OCR for scanned pages (pipelines/ocr/ supplies it); without it scans are reported, not read. */
   ocr?: OcrOption;
+  /** A report page's body images (page.images, fetched by the crawler), in body order: tables printed as pictures. */
+  images?: Uint8Array[];
 }
 
 function unreadable(format: DocumentFormat, code: string, message: string): ParsedDocument {
@@ -32,20 +36,24 @@ export async function extractDocument(input: DocumentInput): Promise<ParsedDocum
     case 'text': {
       const decoded = decodeBytes(bytes, { contentType: input.contentType });
       const doc = format === 'html' ? extractHtml(decoded.text, { url: input.url }) : extractText(decoded.text);
-      return { ...doc, issues: [...decoded.issues, ...doc.issues] };
+      return readImageTables({ ...doc, issues: [...decoded.issues, ...doc.issues] }, input.images ?? [], input.ocr, 'in the page body');
     }
     case 'pdf':
       return extractPdf(bytes, { ocr: input.ocr });
     case 'docx':
-      return extractDocx(bytes);
+      return extractDocx(bytes, input.ocr);
     case 'doc':
       return extractDoc(bytes);
     case 'rtf':
       return unreadable('text', 'unsupported_format', 'RTF documents are not read yet (a ".doc" link that is RTF inside)');
     case 'zip':
       return unreadable('text', 'unsupported_format', 'ZIP archives (and .xlsx/.ofd bundles) are not read: no report tables can be taken from them');
-    case 'image':
-      return unreadable('text', 'image_only', 'the document is an image: its tables cannot be read without OCR');
+    case 'image': {
+      const image = unreadable('text', 'image_only', 'the document is an image: its tables cannot be read without OCR');
+      if (!input.ocr || 'unavailable' in input.ocr || !imageKind(bytes)) return image;
+      const read = await readImageTables({ ...image, issues: [] }, [bytes], input.ocr, 'of the file');
+      return read.blocks.length > 0 ? read : { ...read, issues: [...image.issues, ...read.issues] };
+    }
     default:
       return unreadable('text', 'unknown_format', describeUnknown(bytes));
   }

@@ -4,7 +4,7 @@ import { parseDocument } from 'htmlparser2';
 import type { AnyNode, Element } from 'domhandler';
 import type { Issue, ParsedDocument } from './document.ts';
 import { indexPage, isElement, locateBody, readBody, statsOf, type PageIndex } from './htmlBody.ts';
-import { findAttachments, findCatalog, findPublishDate, findTitle, readCatalog, readMetaTags } from './htmlMetadata.ts';
+import { findAttachments, resolveLinks, findCatalog, findPublishDate, findTitle, readCatalog, readMetaTags } from './htmlMetadata.ts';
 
 /** How far above the body container attachment links are looked for (TRS puts 附件 lists beside the body). */
 const ARTICLE_AREA_LEVELS = 2;
@@ -46,6 +46,7 @@ export function extractHtml(html: string, opts: { url?: string } = {}): ParsedDo
       publishDate: published?.date ?? null,
       publishDateSource: published?.source ?? null,
       attachments: findAttachments(index, areas, opts.url),
+      ...(content.imageSources.length ? { images: resolveLinks(index, content.imageSources, opts.url) } : {}),
     },
     issues,
   };

@@ -463,19 +463,22 @@ export interface BodyContent {
   issues: Issue[];
   /** <img> elements in the body (a report with images and no tables may be scanned). */
   images: number;
+  /** Their src attributes, in body order (unresolved; data: URIs too, as a converted Word document has them). */
+  imageSources: string[];
 }
 
 export function readBody(roots: AnyNode[], index: PageIndex, excluded: Set<Element>): BodyContent {
   const reader = new BodyReader(index, excluded, new Set(roots));
   for (const r of roots) reader.visit(r);
   reader.lineBreak();
-  return { blocks: reader.blocks, issues: reader.issues, images: reader.images };
+  return { blocks: reader.blocks, issues: reader.issues, images: reader.images, imageSources: reader.imageSources };
 }
 
 class BodyReader {
   readonly blocks: Block[] = [];
   readonly issues: Issue[] = [];
   images = 0;
+  readonly imageSources: string[] = [];
   private readonly buf = new LineBuffer();
   private preDepth = 0;
   private gridCount = 0;
@@ -515,6 +518,8 @@ class BodyReader {
     }
     if (el.name === 'img') {
       this.images++;
+      const src = el.attribs.src?.trim();
+      if (src) this.imageSources.push(src);
       return false;
     }
     // Chrome inside the body (share bars, print links) — but never the located container itself.

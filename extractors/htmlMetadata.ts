@@ -381,6 +381,12 @@ export function findAttachments(index: PageIndex, areas: AnyNode[], pageUrl: str
   return [...found].map(([url, text]) => ({ url, text: text || fileName(url) }));
 }
 
+/** Links of the page (image sources) made absolute against its <base href> or URL; duplicates dropped. */
+export function resolveLinks(index: PageIndex, hrefs: string[], pageUrl: string | undefined): string[] {
+  const base = resolveBase(index.baseHref, pageUrl);
+  return [...new Set(hrefs.map((h) => resolve(h, base)))];
+}
+
 function resolveBase(baseHref: string | null, pageUrl: string | undefined): URL | null {
   try {
     if (baseHref) return new URL(baseHref, pageUrl);

@@ -179,3 +179,45 @@ export function stack(images: GrayImage[], gap: number, layout: 'column' | 'row'
   }
   return { image: { width, height, data }, bands };
 }
+
+/**
+ * The image with its paper made white and its ink scaled to match: a shaded table cell, read among white ones
+ * in one strip, would otherwise be binarised by Tesseract as one dark block. The paper is the median grey
+ * (most of a cell is paper).
+ */
+export function whitenPaper(image: GrayImage): GrayImage {
+  const counts = new Array<number>(256).fill(0);
+  for (const v of image.data) counts[v]++;
+  let paper = 255;
+  for (let v = 0, seen = 0; v < 256; v++) {
+    seen += counts[v];
+    if (seen * 2 >= image.data.length) {
+      paper = Math.max(1, v);
+      break;
+    }
+  }
+  return { ...image, data: image.data.map((v) => (v >= paper ? 255 : Math.round((v * 255) / paper))) };
+}
+
+/** The image enlarged (or reduced) by `factor`, bilinear. */
+export function resize(image: GrayImage, factor: number): GrayImage {
+  const width = Math.max(1, Math.round(image.width * factor));
+  const height = Math.max(1, Math.round(image.height * factor));
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(image.height - 1, Math.max(0, (y + 0.5) / factor - 0.5));
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(image.height - 1, y0 + 1);
+    const fy = sy - y0;
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(image.width - 1, Math.max(0, (x + 0.5) / factor - 0.5));
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(image.width - 1, x0 + 1);
+      const fx = sx - x0;
+      const top = image.data[y0 * image.width + x0] * (1 - fx) + image.data[y0 * image.width + x1] * fx;
+      const bottom = image.data[y1 * image.width + x0] * (1 - fx) + image.data[y1 * image.width + x1] * fx;
+      data[y * width + x] = Math.round(top * (1 - fy) + bottom * fy);
+    }
+  }
+  return { width, height, data };
+}

@@ -7,6 +7,8 @@ import mammoth from 'mammoth';
 import { createRequire } from 'node:module';
 import { emptyPageMetadata, type Block, type Issue, type ParsedDocument } from './document.ts';
 import { extractHtml } from './html.ts';
+import { readImageTables } from './imageTables.ts';
+import type { OcrOption } from './ocr.ts';
 import { sniffFormat } from './sniff.ts';
 import { extractText } from './text.ts';
 import { zipInflationProblem } from './zipBudget.ts';
@@ -35,7 +37,7 @@ function wrongFormat(format: 'docx' | 'doc', bytes: Uint8Array): ParsedDocument 
 }
 
 
-export async function extractDocx(bytes: Uint8Array): Promise<ParsedDocument> {
+export async function extractDocx(bytes: Uint8Array, ocr?: OcrOption): Promise<ParsedDocument> {
   const wrong = wrongFormat('docx', bytes);
   if (wrong) return wrong;
   const bomb = zipInflationProblem(bytes);
@@ -50,7 +52,10 @@ export async function extractDocx(bytes: Uint8Array): Promise<ParsedDocument> {
   // tables (colspan/rowspan expanded) the same way as a report page's. Its note that no content
   // container was found is expected here.
   const doc = extractHtml(`<html><body>${html}</body></html>`);
-  return { ...doc, format: 'docx', issues: doc.issues.filter((i) => i.code !== 'body_container_guessed') };
+  // mammoth inlines the document's pictures as data: URIs, in document order; a report pasted as images is read from them by OCR.
+  const images = [...html.matchAll(/<img [^>]*src="data:image\/[a-z]+;base64,([^"]*)"/g)].map((m) => new Uint8Array(Buffer.from(m[1], 'base64')));
+  const { images: _inline, ...page } = doc.page;
+  return readImageTables({ ...doc, page, format: 'docx', issues: doc.issues.filter((i) => i.code !== 'body_container_guessed') }, images, ocr, 'in the document');
 }
 
 export async function extractDoc(bytes: Uint8Array): Promise<ParsedDocument> {

@@ -180,9 +180,11 @@ export function reviewOcrCells(
   }
   const passing = checks.filter((c) => c.passed && HARD_RULES.has(c.rule));
   const unchecked = ocrValues.filter((id) => !flagged.has(id) && !passing.some((check) => coveredBy(check, id)));
-  // A blank that OCR saw (or ink that read as no number) is not known to be blank unless the arithmetic made it a
-  // zero (imputed_zero): a faint or stamped-over digit looks the same.
-  const unreadable = [...readings.keys()].filter((id) => full[id]?.status === 'blank');
+  // A blank that OCR saw is not known to be blank unless the arithmetic made it a zero (imputed_zero): a faint or
+  // stamped-over digit looks the same. Ink that read as no number (confidence 0) is no blank at all, whatever
+  // the arithmetic imputes for it.
+  const unreadable = [...readings.keys()].filter((id) =>
+    full[id]?.status === 'blank' || (full[id]?.status === 'imputed_zero' && readings.get(id)!.confidence === 0));
   const low = [...unchecked.filter((id) => (full[id].confidence ?? 0) < UNCHECKED_MIN_CONFIDENCE), ...unreadable];
   if (low.length > 0) {
     issues.push({

@@ -58,17 +58,21 @@ export function snapLabel(text: string): string | null {
   return best?.text ?? null;
 }
 
+/** Angle brackets are what OCR reads a printed bracket as (（ → 〈); the template prints none. */
+const ocrBrackets = (text: string) => text.replace(/[〈《]/g, '(').replace(/[〉》]/g, ')');
+
 /** The document with its OCR'd labels and headings snapped to the template's text. */
 export function snapOcrLabels(doc: ParsedDocument): ParsedDocument {
   if (!doc.ocr) return doc;
   const blocks = doc.blocks.map((block): Block => {
     if (block.kind === 'text') {
-      const snapped = block.text.length <= 40 ? snapLabel(block.text) : null;
-      return snapped ? { ...block, text: snapped } : block;
+      const text = ocrBrackets(block.text);
+      const snapped = text.length <= 40 ? snapLabel(text) : null;
+      return { ...block, text: snapped ?? text };
     }
     const rows = block.grid.rows.map((row) => row.map((cell) => {
-      const snapped = snapLabel(cell.text);
-      return snapped ? { ...cell, text: snapped } : cell;
+      const text = ocrBrackets(cell.text);
+      return { ...cell, text: snapLabel(text) ?? text };
     }));
     return { kind: 'table', grid: { ...block.grid, rows } };
   });

@@ -25,6 +25,7 @@ import { Fetcher, type FetchRequest, type Permit } from './fetcher.ts';
 import { HostScheduler } from './hostQueues.ts';
 
 export { DEFAULT_CRAWL_SETTINGS, DEFAULT_SOURCES_IN_FLIGHT, type CrawlSettings } from './budgets.ts';
+import { MAX_OCR_IMAGES } from '../../extractors/imageTables.ts';
 import type { BundleDocument, BundleEvent, CrawlJournal, DocumentOutcome, FetchEvent, FetchKind, SourceEvent } from './journal.ts';
 import { hostsOf, type Source } from './registry.ts';
 import { RobotsPolicy, robotsUrlOf, rulesFromFetch } from './robots.ts';
@@ -257,9 +258,12 @@ export class Crawler {
       // The list linked straight to the report file (PDF, Word …).
       documents.push({ url, role: 'attachment', sha256: first.event.sha256!, contentType: first.event.contentType });
     } else {
-      documents.push({ url, role: 'page', sha256: first.event.sha256!, contentType: first.event.contentType });
       const text = decodeBytes(bytes, { contentType: first.event.contentType ?? undefined }).text;
-      const { page } = extractHtml(text, { url: first.event.finalUrl });
+      const { page, blocks } = extractHtml(text, { url: first.event.finalUrl });
+      // A page that links files has its report there (or no report); one that links none may show it as pictures.
+      const tables = blocks.filter((b) => b.kind === 'table').length;
+      const images = page.attachments.length === 0 ? await this.bodyImages(source, first.event.finalUrl, page.images ?? [], tables) : [];
+      documents.push({ url, role: 'page', sha256: first.event.sha256!, contentType: first.event.contentType, ...(images.length ? { images } : {}) });
       publishDate = page.publishDate ?? info.listDate;
       publishDateSource = page.publishDate ? `report page (${page.publishDateSource})` : info.listDate ? 'list page' : null;
       const wanted = page.attachments.filter((a) => !isNearMissLink(a.text));
@@ -289,6 +293,25 @@ export class Crawler {
       documents,
     }) as BundleEvent;
     this.ctx.onBundle?.(bundle);
+  }
+
+  /**
+   * The body images of a report page whose own tables do not hold the report (fewer than two): its tables may be
+   * pictures, read by OCR at extraction. Fetched like attachments (same host rules, caps and archive); an image
+   * that cannot be fetched is journaled and the page goes on without it.
+   */
+  private async bodyImages(source: Source, pageUrl: string, urls: string[], tables: number): Promise<{ url: string; sha256: string }[]> {
+    if (tables >= 2) return [];
+    const wanted = urls.filter((u) => /^https?:/i.test(u)).slice(0, MAX_OCR_IMAGES);
+    const fetched = await Promise.all(wanted.map(async (url) => {
+      const image = await this.get(source.sourceId, 'attachment', { url, referer: pageUrl });
+      if (!image.ok) {
+        this.documentFailed(image.event);
+        return null;
+      }
+      return { url, sha256: image.event.sha256! };
+    }));
+    return fetched.filter((f) => f !== null);
   }
 
   /** A report page or attachment that could not be fetched: its outcome for this run. */

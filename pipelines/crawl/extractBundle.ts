@@ -116,8 +116,15 @@ async function examine(
   } catch (error) {
     return failed(`body ${doc.sha256.slice(0, 16)} is not in the archive: ${(error as Error).message}`);
   }
+  const images: Uint8Array[] = [];
+  for (const image of doc.images ?? []) {
+    // An image gone from the archive is one picture fewer to read, not a failed page.
+    const body = await ctx.archive.get(image.sha256).catch(() => null);
+    if (body) images.push(body);
+  }
   const { record, failure } = await ctx.extractor.extract({
     bytes,
+    ...(images.length ? { images } : {}),
     fileName: fileNameOf(doc.url),
     contentType: doc.contentType ?? undefined,
     url: doc.url,

@@ -79,6 +79,8 @@ export interface BundleDocument {
   role: 'page' | 'attachment';
   sha256: string;
   contentType: string | null;
+  /** A report page's body images, fetched when its own tables do not hold the report: read by OCR with the page. */
+  images?: { url: string; sha256: string }[];
 }
 
 /** A report page (or report file) with everything fetched for it: what extraction works from. */

@@ -20,6 +20,8 @@ export interface ExtractJob {
   linkedFrom?: { title: string | null; publishDate: string | null; publishDateSource: string | null };
   /** OCR of scanned pages (plain data: the worker builds the runner); default on, without a cache. */
   ocr?: OcrSettings;
+  /** A report page's body images (its tables may be pictures), read by OCR when the page's own tables do not hold the report. */
+  images?: Uint8Array[];
 }
 
 /** A record for a document that yielded nothing usable: empty cells and one error issue, built like any other. */

@@ -29,7 +29,7 @@ process.send!({ ready: true });
 /** Extract and transform one document. Throws only on an extractor bug (the caller records it). */
 async function runExtractJob(job: ExtractJob, onOcrStep: () => void): Promise<ReportRecord> {
   const ocr = withProgress(await ocrOptionFor(job.ocr ?? DEFAULT_OCR_SETTINGS, job.record.sha256), onOcrStep);
-  const parsed = await extractDocument({ bytes: job.bytes, fileName: job.fileName, contentType: job.contentType, url: job.url, ocr });
+  const parsed = await extractDocument({ bytes: job.bytes, fileName: job.fileName, contentType: job.contentType, url: job.url, ocr, images: job.images });
   if (job.linkedFrom) {
     parsed.title ??= job.linkedFrom.title || null;
     if (!parsed.page.publishDate && job.linkedFrom.publishDate) {

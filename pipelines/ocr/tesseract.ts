@@ -82,8 +82,9 @@ export function tesseractRunner(engine: string, settings: Partial<TesseractSetti
       return parsePgm(out);
     },
     async recognise(image: GrayImage, mode: RecognitionMode, dpi: number) {
-      const args = mode === 'text'
-        ? ['stdin', 'stdout', '-l', 'chi_sim', '--psm', '6', '--dpi', String(dpi), 'tsv']
+      // psm 6: a page of text lines; psm 11: sparse text, found wherever it lies (cells of different widths stacked).
+      const args = mode === 'text' || mode === 'cells'
+        ? ['stdin', 'stdout', '-l', 'chi_sim', '--psm', mode === 'text' ? '6' : '11', '--dpi', String(dpi), 'tsv']
         : ['stdin', 'stdout', '-l', 'eng', '--psm', mode === 'digits' ? '6' : '7', '--dpi', String(dpi), '-c', 'tessedit_char_whitelist=0123456789.-', 'tsv'];
       const out = await slots(() => run('tesseract', args, encodePgm(image), budget, `recognising ${mode}`));
       return out.toString('utf8');
