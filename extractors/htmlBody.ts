@@ -53,8 +53,12 @@ const CJK = '\\u2e80-\\u2fdf\\u3000-\\u303f\\u3040-\\u9fff\\uf900-\\ufaff\\ufe30
  */
 const SEGMENT_BREAK_IN_CJK = new RegExp(`([${CJK}])[ \\t\\r\\f]*\\n[ \\t\\n\\r\\f]*(?=[${CJK}])`, 'g');
 
+/** Anything normalizeLine would change: whitespace (any, for the trim at the ends) or a zero-width character. */
+const NEEDS_NORMALIZING = /[\s\u200b-\u200d\u2060]/;
+
 /** Whitespace-normalise one line of text; U+3000 inside the line is kept, at its ends trimmed. */
 export function normalizeLine(raw: string): string {
+  if (!NEEDS_NORMALIZING.test(raw)) return raw; // most cells: "12", "予以公开"
   return raw
     .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
     .replace(SEGMENT_BREAK_IN_CJK, '$1')
@@ -682,7 +686,7 @@ function placeCells(rows: RawCell[][], repairs: string[]): GridCell[][] {
   for (let r = 0; r < dense.length; r++) newIndex[r] = keep[r] ? kept++ : -1;
   return dense
     .filter((_, r) => keep[r])
-    .map((cells) => cells.map((cell) => ({ ...cell, originRow: newIndex[cell.originRow] })));
+    .map((cells) => cells.map((cell) => ({ text: cell.text, originRow: newIndex[cell.originRow], originCol: cell.originCol })));
 }
 
 /** A row with no cells, or only empty cells that start here and reach no further (Word spacer rows). */

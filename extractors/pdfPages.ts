@@ -204,6 +204,17 @@ async function readRuns(page: pdfjs.PDFPageProxy, viewport: Matrix): Promise<Tex
 }
 
 /**
+ * The `ownerDocument` pdf.js installs fonts into. In Node it has none, so by default (disableFontFace) its
+ * operator list compiles every glyph shown into a path, for drawing text on a canvas: half the cost of a
+ * page, for nothing, since no page is drawn here. With font faces enabled it hands each font to this
+ * document instead, which takes the @font-face rule and drops it (pdf.js in Node loads fonts synchronously).
+ */
+const FONTLESS_DOCUMENT = {
+  createElement: () => ({ sheet: { cssRules: [], insertRule: () => 0 }, remove: () => undefined }),
+  documentElement: { getElementsByTagName: () => [{ append: () => undefined }] },
+} as unknown as Document;
+
+/**
  * Read every page of a PDF. Throws pdf.js errors (PasswordException, InvalidPDFException, …) as they
  * come. pdf.js takes ownership of `bytes`: their buffer is detached afterwards, so pass a copy to keep them.
  */
@@ -215,6 +226,8 @@ export async function readPdfPages(bytes: Uint8Array): Promise<PdfContent> {
     verbosity: pdfjs.VerbosityLevel.ERRORS,
     isEvalSupported: false,
     useSystemFonts: false,
+    disableFontFace: false,
+    ownerDocument: FONTLESS_DOCUMENT,
     stopAtErrors: false,
   }).promise;
   try {

@@ -15,17 +15,28 @@ const TITLES: Record<TableName, string> = {
   t4: 'table 4 (行政复议、行政诉讼情况)',
 };
 
-/** Cells read from a printed position of the table (derived cells have none), or printed but not placeable. */
-const printedCells = (cells: CellMap, table: TableName) =>
-  Object.entries(cells).filter(([id, cell]) => id.startsWith(`${table}.`) && (cell.at !== null || cell.status === 'unparsed'));
+/** Ids of the cells of each table read from a printed position (derived cells have none), or printed but not placeable. */
+function printedCells(cells: CellMap): Record<TableName, string[]> {
+  const printed: Record<TableName, string[]> = { t2: [], t3: [], t4: [] };
+  for (const id in cells) {
+    const cell = cells[id];
+    const table = id.slice(0, 2);
+    if (id[2] === '.' && (table === 't2' || table === 't3' || table === 't4') && (cell.at !== null || cell.status === 'unparsed')) printed[table].push(id);
+  }
+  return printed;
+}
 
 /** Template rows of the table that the reading never placed, in template order, and the last one it did. */
-function rowCoverage(cells: CellMap, table: TableName, layout: Layout): { missing: string[]; last: string | null } {
-  const rowsRead = new Set(printedCells(cells, table).map(([id]) => id.split('.')[1]));
+function rowCoverage(printed: string[], table: TableName, layout: Layout): { missing: string[]; last: string | null } {
   const edition = layout === 'v2019' ? 'v2019' : 'v2021';
   const template: readonly string[] =
     table === 't2' ? (Object.keys(T2_TEMPLATE[edition]) as T2Row[]) : table === 't3' ? T3_TEMPLATE[edition] : T4_POSITIONS.map((p) => `${p.group}.${p.outcome}`);
-  const read = table === 't4' ? new Set(printedCells(cells, 't4').map(([id]) => id.slice(3))) : rowsRead;
+  // The row of t3.granted.total (t4: group.outcome), cut from the id without splitting it.
+  const rowOf = (id: string) => {
+    const dot = id.indexOf('.', 3);
+    return table === 't4' || dot < 0 ? id.slice(3) : id.slice(3, dot);
+  };
+  const read = new Set(printed.map(rowOf));
   const last = [...template].reverse().find((r) => read.has(r)) ?? null;
   return { missing: template.filter((r) => !read.has(r)), last };
 }
@@ -42,8 +53,20 @@ function absenceIsStated(table: TableName, prose: ReportProse): boolean {
  * reader did not already raise one. Tables 3 and 4 carry the headline figures: their absence is an error
  * unless the prose states there was nothing to report.
  */
-export function tableRead(table: TableName, cells: CellMap, reading: TableReading, layout: Layout, prose: ReportProse, issues: Issue[]): TableRead {
-  const printed = printedCells(cells, table).length;
+export function tablesRead(
+  cells: CellMap,
+  readings: Record<TableName, TableReading>,
+  layouts: Record<TableName, Layout>,
+  prose: ReportProse,
+  issues: Issue[],
+): Record<TableName, TableRead> {
+  const printed = printedCells(cells);
+  const read = (t: TableName) => tableRead(t, cells, printed[t], readings[t], layouts[t], prose, issues);
+  return { t2: read('t2'), t3: read('t3'), t4: read('t4') };
+}
+
+function tableRead(table: TableName, cells: CellMap, printedIds: string[], reading: TableReading, layout: Layout, prose: ReportProse, issues: Issue[]): TableRead {
+  const printed = printedIds.length;
   const raise = (code: string, severity: Issue['severity'], message: string) => {
     if (!issues.some((i) => i.code === code)) issues.push({ code, severity, message });
     return code;
@@ -55,12 +78,12 @@ export function tableRead(table: TableName, cells: CellMap, reading: TableReadin
     const reason = raise(`${table}_not_found`, severity, `${TITLES[table]} was not found in the document (no heading, or no rows of values under it)${why}`);
     return { status: 'absent', printed_cells: 0, stops_after: null, reason };
   }
-  const { missing, last } = rowCoverage(cells, table, layout);
+  const { missing, last } = rowCoverage(printedIds, table, layout);
   if (reading.truncated) {
     const reason = raise(`${table}_truncated`, 'warning', `${TITLES[table]} stops after ${last}`);
     return { status: 'partial', printed_cells: printed, stops_after: last, reason };
   }
-  const unparsed = printedCells(cells, table).filter(([, cell]) => cell.status === 'unparsed');
+  const unparsed = printedIds.filter((id) => cells[id].status === 'unparsed');
   if (unparsed.length > 0) {
     const why = issues.find((i) => i.code.startsWith(`${table}_`) && i.severity !== 'info')?.code;
     const reason = why ?? raise(`${table}_unparsed`, 'warning', `${TITLES[table]}: ${unparsed.length} printed cell(s) could not be read`);

@@ -10,10 +10,18 @@ const valueOf = (cells: CellMap, id: string) => cells[id]?.value ?? null;
 const sum = (values: (number | null)[]) => (values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + v!, 0));
 const fmt = (ids: string[]) => ids.map((id) => id.split('.').slice(-2).join('.')).join(' + ');
 
-function derive(cells: CellMap, id: string, parts: string[]): void {
+/** One derived identity: the cell, its parts, and the formula its `raw` shows. */
+interface Identity {
+  id: string;
+  parts: string[];
+  formula: string;
+}
+const identity = (id: string, parts: string[]): Identity => ({ id, parts, formula: fmt(parts) });
+
+function derive(cells: CellMap, { id, parts, formula }: Identity): void {
   const total = sum(parts.map((p) => valueOf(cells, p)));
   if (total === null) return;
-  cells[id] = { value: total, status: 'derived', raw: fmt(parts), at: null };
+  cells[id] = { value: total, status: 'derived', raw: formula, at: null };
 }
 
 /**
@@ -36,6 +44,23 @@ function completeSum(cells: CellMap, parts: string[], totalId: string): void {
   }
 }
 
+// The cell ids of every sum and identity, built once (cell ids are looked up hundreds of times per report).
+const T3_ROWS_ANY_EDITION = [...new Set([...T3_TEMPLATE.v2019, ...T3_TEMPLATE.v2021])];
+const T3_ROW_SUMS = T3_ROWS_ANY_EDITION.map((row) => ({
+  total: `t3.${row}.total`,
+  applicants: T3_APPLICANT_COLUMNS.map((c) => `t3.${row}.${c}`),
+  organisations: identity(`t3.${row}.legal_person_or_org`, T3_APPLICANT_COLUMNS.slice(1).map((c) => `t3.${row}.${c}`)),
+}));
+const T4_GROUP_SUMS = T4_GROUPS.map((group) => ({ total: `t4.${group}.total`, outcomes: T4_OUTCOMES.slice(0, 4).map((o) => `t4.${group}.${o}`) }));
+const T3_COLUMN_IDENTITIES = T3_COLUMNS.map((column) => ({
+  groups: Object.entries(T3_DERIVED_GROUPS).map(([group, members]) => identity(`t3.${group}.${column}`, members.map((m) => `t3.${m}.${column}`))),
+  otherTotal: identity(`t3.other_total.${column}`, T3_OTHER_CHILDREN.map((m) => `t3.${m}.${column}`)),
+}));
+const T4_LITIGATION = T4_OUTCOMES.map((outcome) => ({
+  direct: `t4.litigation_direct.${outcome}`,
+  total: identity(`t4.litigation_total.${outcome}`, [`t4.litigation_direct.${outcome}`, `t4.litigation_after_review.${outcome}`]),
+}));
+
 /** Fills blanks that the template's arithmetic determines, then adds the derived identities of §6.2. */
 export function completeCells(cells: CellMap, noApplicationsStated: boolean, issues: Issue[]): void {
   const t3Ids = Object.keys(cells).filter((id) => id.startsWith('t3.'));
@@ -46,30 +71,21 @@ export function completeCells(cells: CellMap, noApplicationsStated: boolean, iss
       for (const id of t3Ids) cells[id] = { ...cells[id], value: 0, status: 'imputed_zero' };
     }
   }
-  const rows = new Set([...T3_TEMPLATE.v2019, ...T3_TEMPLATE.v2021]);
-  for (const row of rows) {
-    if (!cells[`t3.${row}.total`]) continue;
-    completeSum(cells, T3_APPLICANT_COLUMNS.map((c) => `t3.${row}.${c}`), `t3.${row}.total`);
+  for (const row of T3_ROW_SUMS) {
+    if (cells[row.total]) completeSum(cells, row.applicants, row.total);
   }
-  for (const group of T4_GROUPS) {
-    completeSum(cells, T4_OUTCOMES.slice(0, 4).map((o) => `t4.${group}.${o}`), `t4.${group}.total`);
-  }
+  for (const group of T4_GROUP_SUMS) completeSum(cells, group.outcomes, group.total);
 
-  for (const row of rows) {
-    if (!cells[`t3.${row}.total`]) continue;
-    derive(cells, `t3.${row}.legal_person_or_org`, T3_APPLICANT_COLUMNS.slice(1).map((c) => `t3.${row}.${c}`));
+  for (const row of T3_ROW_SUMS) {
+    if (cells[row.total]) derive(cells, row.organisations);
   }
-  for (const column of T3_COLUMNS) {
-    for (const [group, members] of Object.entries(T3_DERIVED_GROUPS)) {
-      if (members.some((m) => cells[`t3.${m}.${column}`])) derive(cells, `t3.${group}.${column}`, members.map((m) => `t3.${m}.${column}`));
+  for (const { groups, otherTotal } of T3_COLUMN_IDENTITIES) {
+    for (const group of groups) {
+      if (group.parts.some((m) => cells[m])) derive(cells, group);
     }
-    if (!cells[`t3.other_total.${column}`] && T3_OTHER_CHILDREN.some((m) => cells[`t3.${m}.${column}`])) {
-      derive(cells, `t3.other_total.${column}`, T3_OTHER_CHILDREN.map((m) => `t3.${m}.${column}`));
-    }
+    if (!cells[otherTotal.id] && otherTotal.parts.some((m) => cells[m])) derive(cells, otherTotal);
   }
-  for (const outcome of T4_OUTCOMES) {
-    if (cells[`t4.litigation_direct.${outcome}`]) {
-      derive(cells, `t4.litigation_total.${outcome}`, [`t4.litigation_direct.${outcome}`, `t4.litigation_after_review.${outcome}`]);
-    }
+  for (const { direct, total } of T4_LITIGATION) {
+    if (cells[direct]) derive(cells, total);
   }
 }

@@ -114,6 +114,7 @@ export const T3_APPLICANT_COLUMNS = [
   'natural_person', 'commercial_enterprise', 'research_institution', 'social_welfare_org', 'legal_service_org', 'other_org',
 ] as const;
 export const T3_COLUMNS = [...T3_APPLICANT_COLUMNS, 'total'] as const;
+export type T3Column = (typeof T3_COLUMNS)[number];
 
 /**
  * Row labels of table 3, most specific first. `other_misc` ("3.其他") is only recognisable as the

@@ -1,7 +1,7 @@
 // ParsedDocument → ReportRecord: the one transform every format goes through.
 import type { Issue, ParsedDocument } from '../extractors/document.ts';
-import type { CellMap } from './cells.ts';
-import { TABLE_NAMES, allAbsent, tableRead } from './completeness.ts';
+import { copyCells, type CellMap } from './cells.ts';
+import { TABLE_NAMES, allAbsent, tablesRead } from './completeness.ts';
 import { completeCells } from './derive.ts';
 import { bodyText, nearMissReason, readMetadata, readProse } from './metadata.ts';
 import { reviewOcrCells } from './ocrChecks.ts';
@@ -28,8 +28,12 @@ function templateVersion(t2: Layout, t3: Layout): Layout {
 
 /** Cells in a stable order: t2, t3, t4, each in the order they were read. */
 function ordered(cells: CellMap): CellMap {
-  const rank = (id: string) => ['t2', 't3', 't4'].indexOf(id.slice(0, 2));
-  return Object.fromEntries(Object.entries(cells).sort(([a], [b]) => rank(a) - rank(b)));
+  const ids = Object.keys(cells);
+  const out: CellMap = {};
+  for (const table of ['t2.', 't3.', 't4.']) {
+    for (const id of ids) if (id.startsWith(table)) out[id] = cells[id];
+  }
+  return out;
 }
 
 export function buildRecord(read: ParsedDocument, ctx: RecordContext): ReportRecord {
@@ -62,7 +66,7 @@ export function buildRecord(read: ParsedDocument, ctx: RecordContext): ReportRec
   const t2 = readTable2(items);
   const t3 = readTable3(items);
   const t4 = readTable4(items);
-  const cells: CellMap = { ...t2.cells, ...t3.cells, ...t4.cells };
+  const cells = copyCells(t2.cells, t3.cells, t4.cells);
   issues.push(...t2.issues, ...t3.issues, ...t4.issues);
 
   if (Object.keys(cells).length === 0) {
@@ -76,13 +80,13 @@ export function buildRecord(read: ParsedDocument, ctx: RecordContext): ReportRec
     return reportRecordSchema.parse({ ...base, meta: metaOut(unknownLayouts(issues.find((i) => i.severity === 'error')!.code)), cells: {}, checks: [], issues });
   }
 
-  const printed = { ...cells };
+  const printed = copyCells(cells);
   completeCells(cells, prose.no_applications_statement !== null, issues);
   const reviewed = reviewOcrCells(doc, printed, cells, (c) => completeCells(c, prose.no_applications_statement !== null, []), prose);
   issues.push(...reviewed.issues);
   const readings = { t2, t3, t4 };
   const layouts = { t2: t2.layout, t3: t3.layout, t4: 'unknown' as const };
-  const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, tableRead(t, cells, readings[t], layouts[t], prose, issues)])) as Layouts['tables'];
+  const tables = tablesRead(cells, readings, layouts, prose, issues);
   if (tables.t3.status === 'absent' && tables.t4.status === 'absent') {
     issues.push({
       code: 'headline_tables_not_found',

@@ -136,6 +136,12 @@ export function rowStream(doc: ParsedDocument): StreamItem[] {
       // lines of a row that the grid cut into several (a PDF row whose values span them) are joined.
       const cells: StreamCell[] = [];
       for (let c = 0; c < (grid.rows[first]?.length ?? 0); c++) {
+        if (end === first + 1) {
+          // A printed row of one grid row (every HTML and Word row): its cells that start in this column.
+          const cell = grid.rows[first][c];
+          if (cell && cell.originCol === c) cells.push({ text: cell.text, table: grid.index, row: first, col: c });
+          continue;
+        }
         const origins = new Map<string, string>();
         for (let r = first; r < end; r++) {
           const cell = grid.rows[r][c];

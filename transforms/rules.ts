@@ -18,21 +18,33 @@ function equation(rule: string, scope: string, left: Values, right: Values): Che
   return { rule, scope, severity: 'error', passed: Math.abs(l - r) < 1e-9, detail: `${show(left)} = ${show(right)}${l === r ? '' : ` (${l} ≠ ${r})`}` };
 }
 
+// The cell ids each rule reads, built once (a report runs every rule over a few hundred cells).
+const H1_IDS = T3_COLUMNS.map((c) => ({
+  column: c,
+  left: [`t3.new_received.${c}`, `t3.carried_over.${c}`],
+  right: [`t3.results_total.${c}`, `t3.carried_forward.${c}`],
+}));
+const H2_ROWS = [...new Set([...T3_TEMPLATE.v2019, ...T3_TEMPLATE.v2021])].map((row) => ({ row, ids: T3_COLUMNS.map((c) => `t3.${row}.${c}`) }));
+const H3_OUTCOME_ROWS = ['granted', 'partially_granted', ...T3_DERIVED_GROUPS.denied_total, ...T3_DERIVED_GROUPS.unavailable_total, ...T3_DERIVED_GROUPS.not_processed_total];
+const h3Ids = (rows: readonly string[]) => T3_COLUMNS.map((c) => ({ column: c, total: `t3.results_total.${c}`, outcomes: rows.map((r) => `t3.${r}.${c}`) }));
+// v2019 prints （六）其他处理 as one row; v2021 prints its three children (other_total is then derived).
+const H3_IDS = { v2019: h3Ids([...H3_OUTCOME_ROWS, 'other_total']), v2021: h3Ids([...H3_OUTCOME_ROWS, ...T3_OTHER_CHILDREN]) };
+const T3_OTHER_CHILD_TOTALS = T3_OTHER_CHILDREN.map((r) => `t3.${r}.total`);
+const H4_IDS = T4_GROUPS.map((g) => ({ group: g, total: `t4.${g}.total`, outcomes: T4_OUTCOMES.slice(0, 4).map((o) => `t4.${g}.${o}`) }));
+const T4_IDS = T4_GROUPS.flatMap((g) => T4_OUTCOMES.map((o) => `t4.${g}.${o}`));
+const values = (cells: CellMap, ids: readonly string[]): Values => ids.map((id) => get(cells, id));
+
 /** H1: 第一项加第二项之和，等于第三项加第四项之和, in every column. */
 function h1(cells: CellMap): Check[] {
-  return T3_COLUMNS.flatMap((c) => {
-    const check = equation('H1', c, [get(cells, `t3.new_received.${c}`), get(cells, `t3.carried_over.${c}`)], [
-      get(cells, `t3.results_total.${c}`), get(cells, `t3.carried_forward.${c}`),
-    ]);
+  return H1_IDS.flatMap(({ column, left, right }) => {
+    const check = equation('H1', column, values(cells, left), values(cells, right));
     return check ? [check] : [];
   });
 }
 
 /** H2: 总计 is the sum of the applicant columns, checked only on rows printed in full (S-7). */
 function h2(cells: CellMap): Check[] {
-  const rows = new Set([...T3_TEMPLATE.v2019, ...T3_TEMPLATE.v2021]);
-  return [...rows].flatMap((row) => {
-    const ids = T3_COLUMNS.map((c) => `t3.${row}.${c}`);
+  return H2_ROWS.flatMap(({ row, ids }) => {
     if (!ids.every((id) => cells[id]?.status === 'reported')) return [];
     const check = equation('H2', row, [get(cells, ids[6])], ids.slice(0, 6).map((id) => get(cells, id)));
     return check ? [check] : [];
@@ -41,36 +53,35 @@ function h2(cells: CellMap): Check[] {
 
 /** H3: （七）总计 is the sum of every outcome row. */
 function h3(cells: CellMap): Check[] {
-  // v2019 prints （六）其他处理 as one row; v2021 prints its three children (other_total is then derived).
-  const v2019 = !T3_OTHER_CHILDREN.some((r) => `t3.${r}.total` in cells) && 't3.other_total.total' in cells;
-  const outcomeRows = [
-    'granted', 'partially_granted',
-    ...T3_DERIVED_GROUPS.denied_total, ...T3_DERIVED_GROUPS.unavailable_total, ...T3_DERIVED_GROUPS.not_processed_total,
-    ...(v2019 ? ['other_total'] : T3_OTHER_CHILDREN),
-  ];
-  return T3_COLUMNS.flatMap((c) => {
-    const check = equation('H3', c, [get(cells, `t3.results_total.${c}`)], outcomeRows.map((r) => get(cells, `t3.${r}.${c}`)));
+  const v2019 = !T3_OTHER_CHILD_TOTALS.some((id) => id in cells) && 't3.other_total.total' in cells;
+  return H3_IDS[v2019 ? 'v2019' : 'v2021'].flatMap(({ column, total, outcomes }) => {
+    const check = equation('H3', column, [get(cells, total)], values(cells, outcomes));
     return check ? [check] : [];
   });
 }
 
 /** H4: each table-4 group's 总计 is the sum of its four outcomes. */
 function h4(cells: CellMap): Check[] {
-  return T4_GROUPS.flatMap((g) => {
-    const check = equation('H4', g, [get(cells, `t4.${g}.total`)], T4_OUTCOMES.slice(0, 4).map((o) => get(cells, `t4.${g}.${o}`)));
+  return H4_IDS.flatMap(({ group, total, outcomes }) => {
+    const check = equation('H4', group, [get(cells, total)], values(cells, outcomes));
     return check ? [check] : [];
   });
 }
 
 /** H5: counts are whole numbers ≥ 0; only 本年增/减 may be negative and money may be fractional. */
 function h5(cells: CellMap): Check[] {
+  const byTable: Record<string, string[]> = { t2: [], t3: [], t4: [] };
+  for (const id in cells) {
+    const cell = cells[id];
+    if (cell.value !== null && cell.status !== 'derived' && id[2] === '.') byTable[id.slice(0, 2)]?.push(id);
+  }
   return ['t2', 't3', 't4'].flatMap((table) => {
-    const ids = Object.keys(cells).filter((id) => id.startsWith(`${table}.`) && cells[id].value !== null && cells[id].status !== 'derived');
+    const ids = byTable[table];
     if (ids.length === 0) return [];
     const bad = ids.filter((id) => {
       const v = cells[id].value!;
-      if (/\.amount_/.test(id)) return v < 0;
-      if (/\.items_change$/.test(id)) return !Number.isInteger(v);
+      if (id.includes('.amount_')) return v < 0;
+      if (id.endsWith('.items_change')) return !Number.isInteger(v);
       return v < 0 || !Number.isInteger(v);
     });
     return [{
@@ -108,7 +119,7 @@ function s6(cells: CellMap, prose: ReportProse): Check[] {
       detail: `prose ${n}; table 3 new_received.total = ${received}, carried_over.total = ${carried}`,
     });
   }
-  const t4 = T4_GROUPS.flatMap((g) => T4_OUTCOMES.map((o) => get(cells, `t4.${g}.${o}`)));
+  const t4 = values(cells, T4_IDS);
   if (prose.no_review_litigation_statement && t4.every((v) => v !== null)) {
     checks.push({
       rule: 'S-6', scope: 'no_review_litigation', severity: 'warning', passed: t4.every((v) => v === 0),

@@ -3,7 +3,7 @@
 // else from the template of the detected edition; a row whose cells do not match its columns is refused
 // (t2_columns_ambiguous), never filled left to right; rows no template knows go to t2.ext.*.
 import type { Issue } from '../extractors/document.ts';
-import { setCell, printedCell, type CellMap, type EditionReading } from './cells.ts';
+import { cellId, setCell, printedCell, type CellMap, type EditionReading } from './cells.ts';
 import {
   T2_BLOCK, T2_COLUMNS, T2_EDITION_EVIDENCE, T2_ROWS, T2_TEMPLATE, T2_TRUNCATED_HEADER,
   matchLabel, t2ValueKind, type Edition, type T2Column, type T2Row,
@@ -134,7 +134,7 @@ export function readTable2(items: StreamItem[]): EditionReading {
     if (unplaceable) {
       const raw = row.values.map((v) => v.text).join('|');
       const named = columns.filter((c): c is T2Column => c !== null);
-      for (const column of named) cells[`t2.${id}.${column}`] ??= { value: null, status: 'unparsed', raw, at: null };
+      for (const column of named) cells[cellId('t2', id, column)] ??= { value: null, status: 'unparsed', raw, at: null };
       issues.push({
         code: 't2_columns_ambiguous',
         severity: 'warning',
@@ -145,12 +145,12 @@ export function readTable2(items: StreamItem[]): EditionReading {
     window.forEach((cell, i) => {
       const column = columns[i];
       if (!column) return;
-      const cellId = `t2.${id}.${column}`;
-      if (cells[cellId]) {
-        issues.push({ code: 't2_duplicate_cell', severity: 'warning', message: `table 2 cell ${cellId} printed twice; the first is kept` });
+      const cid = cellId('t2', id, column);
+      if (cells[cid]) {
+        issues.push({ code: 't2_duplicate_cell', severity: 'warning', message: `table 2 cell ${cid} printed twice; the first is kept` });
         return;
       }
-      setCell(cells, cellId, printedCell(cell, t2ValueKind(column)));
+      setCell(cells, cid, printedCell(cell, t2ValueKind(column)));
     });
   }
   return { cells, layout, issues, truncated: false };

@@ -2,7 +2,7 @@
 // 7 values at its end (自然人 … 总计). Rows whose label was lost (PDF-to-text damage) are placed by
 // the template's row order between the labelled rows around them, and only when the count fits.
 import type { Issue } from '../extractors/document.ts';
-import { printedCell, setCell, type CellMap, type EditionReading } from './cells.ts';
+import { cellId, printedCell, setCell, type CellMap, type EditionReading } from './cells.ts';
 import {
   T3_COLUMN_HEADER_ROW, T3_COLUMNS, T3_HEADER_NOTE, T3_ROWS, T3_TEMPLATE, T3_V2021_ONLY, T4_HEADER_ROW,
   matchLabel, type T3Row,
@@ -129,26 +129,26 @@ export function readTable3(items: StreamItem[]): EditionReading {
 
   for (const [rowId, candidate] of placed) {
     if (candidate.window) {
-      candidate.window.forEach((cell, k) => setCell(cells, `t3.${rowId}.${T3_COLUMNS[k]}`, printedCell(cell, 'count')));
+      candidate.window.forEach((cell, k) => setCell(cells, cellId('t3', rowId, T3_COLUMNS[k]), printedCell(cell, 'count')));
       continue;
     }
     const printed = candidate.row.values.filter((v) => v.text.trim() !== '');
     if (printed.length === 1 && parseValue(printed[0].text, 'count').value === 0) {
       // A row collapsed to a single 0 (§9): every cell of it is 0.
       T3_COLUMNS.forEach((column) =>
-        setCell(cells, `t3.${rowId}.${column}`, { value: 0, status: 'imputed_zero', raw: printed[0].text, at: null }),
+        setCell(cells, cellId('t3', rowId, column), { value: 0, status: 'imputed_zero', raw: printed[0].text, at: null }),
       );
       continue;
     }
     // A text row that lost blank cells: placed only when rule H2 (Σ applicants = 总计) allows one reading.
     const alignment = candidate.row.structured ? { readings: 0 } : alignByArithmetic(candidate.row.values, WIDTH, h2Holds);
     if ('placed' in alignment) {
-      alignment.placed.forEach((cell, k) => setCell(cells, `t3.${rowId}.${T3_COLUMNS[k]}`, cell));
+      alignment.placed.forEach((cell, k) => setCell(cells, cellId('t3', rowId, T3_COLUMNS[k]), cell));
       issues.push({ code: 't3_aligned_by_rule', severity: 'info', message: `table 3 row ${rowId}: ${printed.length} printed values placed by rule H2, the only values it allows` });
       continue;
     }
     const raw = candidate.row.values.map((v) => v.text).join('|');
-    T3_COLUMNS.forEach((column) => setCell(cells, `t3.${rowId}.${column}`, { value: null, status: 'unparsed', raw, at: null }));
+    T3_COLUMNS.forEach((column) => setCell(cells, cellId('t3', rowId, column), { value: null, status: 'unparsed', raw, at: null }));
     issues.push({
       code: 't3_row_unparsed',
       severity: 'warning',
@@ -179,12 +179,12 @@ function joinSplitDigits(cells: CellMap, placed: Map<T3Row, Candidate>, issues: 
       const parsed = parseValue(cell.text, 'count');
       if (parsed.splitDigitsCandidate === undefined) return;
       // Blank applicant cells count as 0 here, as they do when completing a printed total (derive.ts).
-      const others = T3_COLUMNS.map((c) => cells[`t3.${rowId}.${c}`]);
+      const others = T3_COLUMNS.map((c) => cells[cellId('t3', rowId, c)]);
       if (others.some((cell, i) => i !== k && cell?.status !== 'reported' && cell?.status !== 'blank')) return;
       const values = others.map((cell, i) => (i === k ? parsed.splitDigitsCandidate! : cell.value ?? 0));
       const applicants = values.slice(0, WIDTH - 1).reduce((a, b) => a + b, 0);
       if (applicants === values[WIDTH - 1]) {
-        const id = `t3.${rowId}.${T3_COLUMNS[k]}`;
+        const id = cellId('t3', rowId, T3_COLUMNS[k]);
         cells[id] = { ...cells[id], value: parsed.splitDigitsCandidate!, status: 'reported' };
         issues.push({ code: 'digits_joined', severity: 'info', message: `${id}: "${cell.text}" read as ${parsed.splitDigitsCandidate} because rule H2 holds with it` });
       }

@@ -5,7 +5,7 @@
 // (3 values). A line of text that lost its blank cells is placed only when rule H4 allows exactly one
 // reading; otherwise its cells are unparsed, with an issue.
 import type { Issue } from '../extractors/document.ts';
-import { printedCell, setCell, type CellMap, type TableReading } from './cells.ts';
+import { cellId, printedCell, setCell, type CellMap, type TableReading } from './cells.ts';
 import { T4_GROUP_LABELS, T4_GROUPS, T4_OUTCOME_LABELS, T4_OUTCOMES, T4_POSITIONS, matchLabel, type T4Group } from './labels.ts';
 import { normalizeLabel } from './normalize.ts';
 import { alignByArithmetic } from './alignment.ts';
@@ -56,7 +56,7 @@ export function readTable4(items: StreamItem[]): TableReading {
   const issues: Issue[] = [];
   const rows = sectionRows(items);
   const set = (group: T4Group, outcome: (typeof T4_OUTCOMES)[number], cell: StreamCell) => {
-    const id = `t4.${group}.${outcome}`;
+    const id = cellId('t4', group, outcome);
     if (!cells[id]) setCell(cells, id, printedCell(cell, 'count'));
   };
   let block: T4Group | null = null;
@@ -76,7 +76,7 @@ export function readTable4(items: StreamItem[]): TableReading {
       break;
     }
     const five = valueWindow(row, BLOCK);
-    const group = named ?? block ?? T4_GROUPS.find((g) => !cells[`t4.${g}.total`]) ?? null;
+    const group = named ?? block ?? T4_GROUPS.find((g) => !cells[cellId('t4', g, 'total')]) ?? null;
     if (five && group && (row.structured || printed === BLOCK)) {
       five.forEach((cell, k) => set(group, T4_OUTCOMES[k], cell));
       block = null;
@@ -93,7 +93,7 @@ export function readTable4(items: StreamItem[]): TableReading {
   if (Object.keys(cells).length === 0 && unaligned.length === 1) alignByRule(unaligned[0], cells, issues);
 
   // An absent table 4 is said by the completeness contract (t4_not_found), which knows what the prose states.
-  const read = T4_POSITIONS.filter(({ group, outcome }) => cells[`t4.${group}.${outcome}`]).length;
+  const read = T4_POSITIONS.filter(({ group, outcome }) => cells[cellId('t4', group, outcome)]).length;
   return { cells, issues, truncated: read > 0 && read < WIDTH };
 }
 
@@ -104,12 +104,12 @@ function alignByRule(row: StreamRow, cells: CellMap, issues: Issue[]): void {
   const alignment = alignByArithmetic(row.values, WIDTH, h4);
   const printed = row.values.filter((v) => !isBlankText(v.text));
   if ('placed' in alignment) {
-    alignment.placed.forEach((cell, p) => setCell(cells, `t4.${T4_POSITIONS[p].group}.${T4_POSITIONS[p].outcome}`, cell));
+    alignment.placed.forEach((cell, p) => setCell(cells, cellId('t4', T4_POSITIONS[p].group, T4_POSITIONS[p].outcome), cell));
     issues.push({ code: 't4_aligned_by_rule', severity: 'info', message: `table 4: ${printed.length} printed values placed by rule H4, the only values it allows` });
     return;
   }
   const raw = printed.map((v) => v.text).join('|');
-  T4_POSITIONS.forEach(({ group, outcome }) => setCell(cells, `t4.${group}.${outcome}`, { value: null, status: 'unparsed', raw, at: null }));
+  T4_POSITIONS.forEach(({ group, outcome }) => setCell(cells, cellId('t4', group, outcome), { value: null, status: 'unparsed', raw, at: null }));
   issues.push({
     code: 't4_alignment_ambiguous',
     severity: 'warning',

@@ -1,5 +1,6 @@
 // Reading one printed value cell (spec/templates.md §9). A cell is either a number (possibly with a
 // unit, a sign or a verbal change), a blank placeholder, or text we refuse to guess at ('unparsed').
+import { memoizeText } from './normalize.ts';
 
 /** How a cell's number is to be read: counts, signed changes (本年增/减), or money in a fixed unit. */
 export type ValueKind = 'count' | 'signed_count' | 'amount_wan_yuan' | 'amount_yuan';
@@ -20,8 +21,10 @@ const NUMBER = /^[+-]?\d+(?:\.\d+)?$/;
 
 /** Canonical text of a value cell: NFKC (full-width digits), no whitespace at the ends, no footnote marks. */
 function clean(raw: string): string {
-  if (/^\d+$/.test(raw)) return raw; // the common case, without NFKC
-  return raw
+  return /^\d+$/.test(raw) ? raw : cleanText(raw); // the common case, without NFKC
+}
+const cleanText = memoizeText((raw) =>
+  raw
     .normalize('NFKC')
     .replace(/[\u00a0\u3000\u200b\ufeff]/g, ' ')
     .trim()
@@ -29,15 +32,18 @@ function clean(raw: string): string {
     .replace(/[*※]+$|注\d*$|[¹²³⁴⁵⁶⁷⁸⁹⁰]+$/u, '')
     .replace(/^[＋+]/, '+')
     .replace(/^[－−–]/, '-')
-    .trim();
-}
+    .trim(),
+);
 
 /** True when the text reads as a value cell (number, number with unit, change, or placeholder). */
 export function isValueText(raw: string): boolean {
+  return /^\d+$/.test(raw) || isValueCellText(raw);
+}
+const isValueCellText = memoizeText((raw) => {
   const text = clean(raw);
   if (BLANK_PLACEHOLDERS.has(text)) return true;
   return readNumber(text) !== null || /^\d{1,3}(?:\s+\d{1,3})+$/.test(text);
-}
+});
 
 /** True when the text is a blank placeholder (empty cell, dash, slash, 无). */
 export function isBlankText(raw: string): boolean {

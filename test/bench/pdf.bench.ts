@@ -27,21 +27,28 @@ function pdftotext(): void {
   for (const f of files) execFileSync('pdftotext', ['-tsv', f.path, '-'], { maxBuffer: 64 << 20 });
 }
 
-async function pagesPerSecond(run: () => unknown): Promise<number> {
-  await run(); // warm: worker started, pdf.js loaded, files in the page cache
-  const start = performance.now();
-  for (let i = 0; i < ROUNDS; i++) await run();
-  return (pages * ROUNDS) / ((performance.now() - start) / 1000);
+/** Pages per second of each contender, their rounds interleaved so that a change of load falls on both alike. */
+async function pagesPerSecond(contenders: (() => unknown)[]): Promise<number[]> {
+  for (const run of contenders) await run(); // warm: worker started, pdf.js loaded, files in the page cache
+  const spent = contenders.map(() => 0);
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const [k, run] of contenders.entries()) {
+      const start = performance.now();
+      await run();
+      spent[k] += performance.now() - start;
+    }
+  }
+  return spent.map((ms) => (pages * ROUNDS) / (ms / 1000));
 }
 
-const oursRate = await pagesPerSecond(ours);
 if (popplerPresent) {
-  const popplerRate = await pagesPerSecond(pdftotext);
+  const [oursRate, popplerRate] = await pagesPerSecond([ours, pdftotext]);
   console.log(
     `pdf pages/s (ours): ${oursRate.toFixed(1)}; pdftotext pages/s: ${popplerRate.toFixed(1)}; ratio: ${(oursRate / popplerRate).toFixed(3)} ` +
-      `(${files.length} files, ${pages} pages, ${ROUNDS} rounds; ours includes table reconstruction)`,
+      `(${files.length} files, ${pages} pages, ${ROUNDS} interleaved rounds; ours includes table reconstruction)`,
   );
 } else {
+  const [oursRate] = await pagesPerSecond([ours]);
   console.log(`pdf pages/s (ours): ${oursRate.toFixed(1)}; pdftotext not installed (poppler-utils), no ratio`);
 }
 
