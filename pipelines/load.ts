@@ -255,7 +255,8 @@ export async function loadRecords(
   const reportIds = batch.map((record) => record.report_id);
   if (batch.length === 0) return emptyLoadSummary();
 
-  for (const record of batch) {
+  for (const [index, record] of batch.entries()) {
+    if (index % YIELD_EVERY_RECORDS === YIELD_EVERY_RECORDS - 1) await yieldToEventLoop();
     const parsed = reportRecordSchema.safeParse(record);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
@@ -279,7 +280,8 @@ export async function loadRecords(
         }
       }
       const rows: TableRows = { reports: [], cells: [], checks: [], issues: [], prose_counts: [] };
-      for (const record of batch) {
+      for (const [index, record] of batch.entries()) {
+        if (index % YIELD_EVERY_RECORDS === YIELD_EVERY_RECORDS - 1) await yieldToEventLoop();
         const before = previous.get(record.report_id);
         const unchanged = before?.sha256 === record.sha256 && before.extractorVersion === record.extractor_version;
         const tableRows = rowsOf(keepCrawlProvenance(record, before), unchanged ? before.extractedAt : now);
@@ -415,7 +417,11 @@ export async function appendRows(connection: DuckDBConnection, table: string, ro
   let failure: unknown;
   try {
     const appenders = columns.map((_, index) => valueAppender(appender, index));
-    for (const row of rows) {
+    for (let rowIndex = 0; rowIndex < rows.length; rowIndex++) {
+      const row = rows[rowIndex];
+      // Appending is synchronous: let the event loop in now and then, so the extraction workers get
+      // their next document while a large batch is written.
+      if (rowIndex % YIELD_EVERY_ROWS === YIELD_EVERY_ROWS - 1) await yieldToEventLoop();
       for (let index = 0; index < columns.length; index++) {
         const column = columns[index];
         try {
@@ -441,6 +447,10 @@ export async function appendRows(connection: DuckDBConnection, table: string, ro
     }
   }
 }
+
+const YIELD_EVERY_ROWS = 2048;
+const YIELD_EVERY_RECORDS = 16;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The append function of one column: its DuckDB type decides how a JavaScript value is checked and written. */
 function valueAppender(appender: DuckDBAppender, columnIndex: number): (value: unknown) => void {

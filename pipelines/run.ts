@@ -101,7 +101,9 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         const loads = pendingLoads.splice(0, pendingLoads.length);
         if (!final && loads.length === 0 && journal.pending().length === 0 && replayFetches.length === 0) return;
         try {
+          const started = performance.now();
           await syncWarehouse(options.dbPath, warehouse, { journal, sources: knownSources, loads, sourcesUpdatedAt: new Date(startedAt), replayFetches });
+          reporter.log.debug({ reports: loads.length, ms: Math.round(performance.now() - started) }, 'warehouse batch written');
           replayFetches = [];
         } catch (error) {
           pendingLoads.unshift(...loads);
