@@ -126,10 +126,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     // Twice as many bundles in flight as workers, so a worker never waits for the coordinator.
     const extractQueue = new PQueue({ concurrency: extractor ? extractor.pool.workers * 2 : 1 });
     const settle = (events: DocumentEvent[]) => {
-      for (const event of events) {
-        journal.append(event);
-        reporter.documentSettled(event);
-      }
+      journal.appendAll(events);
+      for (const event of events) reporter.documentSettled(event);
     };
     let failure: unknown = null;
     const onBundle = (bundle: BundleEvent) => {

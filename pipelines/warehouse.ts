@@ -166,7 +166,12 @@ export async function withWarehouse<T>(
 ): Promise<T> {
   const warehouse = await Warehouse.open(path, options);
   try {
-    return await work(warehouse);
+    const result = await work(warehouse);
+    // Write the batch into the file now, on DuckDB's threads: left to close(), the same checkpoint
+    // blocks the event loop (and with it the extraction workers' next jobs) for up to a few hundred ms.
+    // Refused (a transaction the caller left open), close() still checkpoints.
+    if (!warehouse.readOnly) await warehouse.run('CHECKPOINT').catch(() => {});
+    return result;
   } finally {
     warehouse.close();
   }

@@ -97,9 +97,9 @@ export async function syncWarehouse(dbPath: string, options: OpenWarehouseOption
       await loadRecords(
         warehouse,
         input.loads.map((l) => l.record),
-        { documents: input.loads.map((l) => l.document) },
+        { documents: input.loads.map((l) => l.document), schemaChecked: true },
       );
-      for (const load of input.loads) batch.push(journal.append(load.outcome));
+      batch.push(...journal.appendAll(input.loads.map((load) => load.outcome)));
     }
 
     await warehouse.transaction(async (connection) => {
