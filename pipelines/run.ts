@@ -33,7 +33,7 @@ export interface RunOptions {
   dbPath: string;
   warehouse?: OpenWarehouseOptions;
   settings?: CrawlSettings;
-  /** Documents per load batch (default: 25 for crawl and run, 250 for reprocess; DEFAULT_BATCH_SIZE). */
+  /** Documents per load batch (default: 25 for crawl and run, 500 for reprocess; DEFAULT_BATCH_SIZE). */
   batchSize?: number;
   /** Longest time between two warehouse batches while work is pending (default 15 s). */
   flushIntervalMs?: number;
@@ -70,7 +70,7 @@ export interface RunSummary {
  * reads hundreds a second from the archive: larger batches spread each batch's fixed cost (opening
  * the file, the ledger rows, the checkpoint) and still hold the file only a second or two.
  */
-export const DEFAULT_BATCH_SIZE: Record<RunCommand, number> = { crawl: 25, run: 25, reprocess: 250 };
+export const DEFAULT_BATCH_SIZE: Record<RunCommand, number> = { crawl: 25, run: 25, reprocess: 500 };
 export const DEFAULT_FLUSH_INTERVAL_MS = 15_000;
 
 export async function runPipeline(options: RunOptions): Promise<RunSummary> {
