@@ -104,7 +104,9 @@ describe.skipIf(!runner)('OCR of scanned reports', () => {
 describe('without OCR', () => {
   it('gov-reports extract --no-ocr says once per run that scanned documents are not read, and why', () => {
     const scanned = join(OFFICE, 'pingtan-2023-scanned.pdf');
-    const run = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/gov-reports.js'), 'extract', '--no-ocr', scanned, scanned], { encoding: 'utf8' });
+    // The sources through tsx, not bin/ (dist/ may be being rebuilt by build.test.ts at this moment).
+    const cli = join(import.meta.dirname, '../../pipelines/cli.ts');
+    const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, 'extract', '--no-ocr', scanned, scanned], { encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr.match(/scanned documents are not read by OCR in this run: OCR is turned off \(--no-ocr\)/g)).toHaveLength(1);
     expect(run.stdout.match(/FAILED \(scanned_pdf\)/g)).toHaveLength(2);
