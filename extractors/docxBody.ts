@@ -211,8 +211,8 @@ class DocxReader {
     const rows = mergeRows(table.rows);
     const repairs: string[] = [];
     const grid = placeCells(rows, repairs);
-    const before = (table.before.lineBreak(), table.before.lines);
-    for (const text of before) this.blocks.push({ kind: 'text', text });
+    table.before.lineBreak();
+    for (const text of table.before.lines) this.blocks.push({ kind: 'text', text });
     if (grid.reduce((w, r) => Math.max(w, r.length), 0) > 1) {
       const source = `table#${table.ordinal}`;
       this.blocks.push({ kind: 'table', grid: { index: this.gridCount++, rows: grid, structured: true, source } });

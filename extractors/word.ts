@@ -38,21 +38,20 @@ function wrongFormat(format: 'docx' | 'doc', bytes: Uint8Array): ParsedDocument 
   ]);
 }
 
-
 export async function extractDocx(bytes: Uint8Array, ocr?: OcrOption): Promise<ParsedDocument> {
   const wrong = wrongFormat('docx', bytes);
   if (wrong) return wrong;
   const entries = readZipDirectory(bytes);
   if (!entries) return document('docx', [], [corrupt('no zip directory at its end (the file is truncated, or not a zip)')]);
   const bomb = zipInflationProblem(entries);
-  if (bomb) return document('docx', [], [inflationLimit(bomb)]);
+  if (bomb) return document('docx', [], [inflationLimit(`the .docx is not inflated: ${bomb}`)]);
   let docx: DocxPackage;
   let body: DocxBody;
   try {
     docx = openDocx(bytes, entries);
     body = readDocxBody(docx.documentXml);
   } catch (err) {
-    return document('docx', [], [err instanceof ZipSizeError ? inflationLimit((err as Error).message) : corrupt((err as Error).message)]);
+    return document('docx', [], [err instanceof ZipSizeError ? inflationLimit(`the .docx is not read further: ${err.message}`) : corrupt((err as Error).message)]);
   }
   const { blocks, pictures } = body;
   const issues = [...body.issues];
@@ -61,11 +60,6 @@ export async function extractDocx(bytes: Uint8Array, ocr?: OcrOption): Promise<P
   else if (tables === 0 && pictures.length > 0) {
     issues.push({ code: 'body_images', severity: 'info', message: `the document has ${pictures.length} picture(s) and no tables: the report may be pasted as pictures` });
   }
-  const published = signatureDate(blocks);
-  const doc: ParsedDocument = {
-    ...document('docx', blocks, issues),
-    page: { ...emptyPageMetadata(), publishDate: published?.date ?? null, publishDateSource: published?.source ?? null },
-  };
   // A report pasted as pictures is read from them by OCR (when its own tables do not hold it): only then are they inflated.
   const images: Uint8Array[] = [];
   if (ocr && tables < 2) {
@@ -78,11 +72,16 @@ export async function extractDocx(bytes: Uint8Array, ocr?: OcrOption): Promise<P
       }
     }
   }
+  const published = signatureDate(blocks);
+  const doc: ParsedDocument = {
+    ...document('docx', blocks, issues),
+    page: { ...emptyPageMetadata(), publishDate: published?.date ?? null, publishDateSource: published?.source ?? null },
+  };
   return readImageTables(doc, images, ocr, 'in the document');
 }
 
 const corrupt = (why: string): Issue => ({ code: 'corrupt_docx', severity: 'error', message: `the .docx could not be read: ${why}` });
-const inflationLimit = (why: string): Issue => ({ code: 'decompression_limit', severity: 'error', message: `the .docx is not inflated: ${why}` });
+const inflationLimit = (message: string): Issue => ({ code: 'decompression_limit', severity: 'error', message });
 
 export async function extractDoc(bytes: Uint8Array): Promise<ParsedDocument> {
   const wrong = wrongFormat('doc', bytes);
