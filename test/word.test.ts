@@ -62,6 +62,13 @@ describe('.docx', () => {
     expect((await extractDocx(flipped)).issues.map((i) => i.code)).toEqual(['corrupt_docx']);
   });
 
+  it('a report pasted as pictures: the pictures are found in document order and handed to OCR', async () => {
+    const bytes = new Uint8Array(readFileSync(join(import.meta.dirname, 'fixtures/scans/pingtan-2023-images.docx')));
+    const doc = await extractDocx(bytes, { unavailable: 'tesseract is not installed' });
+    expect(doc.issues.map((i) => i.code)).toEqual(['body_images', 'ocr_skipped']);
+    expect(doc.issues[1].message).toBe('3 image(s) in the document were not read by OCR: tesseract is not installed');
+  });
+
   it('a zip that lies about its size is stopped at the 64 MB budget of a part, or refused when it inflates to another size than declared', async () => {
     const doc = await extractDocx(docxBomb(80, true).bytes);
     expect(doc.issues).toEqual([expect.objectContaining({ code: 'decompression_limit', severity: 'error' })]);
