@@ -101,7 +101,9 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         const loads = pendingLoads.splice(0, pendingLoads.length);
         if (!final && loads.length === 0 && journal.pending().length === 0 && replayFetches.length === 0) return;
         try {
+          const started = performance.now();
           await syncWarehouse(options.dbPath, warehouse, { journal, sources: knownSources, loads, sourcesUpdatedAt: new Date(startedAt), replayFetches });
+          reporter.log.debug({ reports: loads.length, ms: Math.round(performance.now() - started) }, 'warehouse batch written');
           replayFetches = [];
         } catch (error) {
           pendingLoads.unshift(...loads);
@@ -124,10 +126,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     // Twice as many bundles in flight as workers, so a worker never waits for the coordinator.
     const extractQueue = new PQueue({ concurrency: extractor ? extractor.pool.workers * 2 : 1 });
     const settle = (events: DocumentEvent[]) => {
-      for (const event of events) {
-        journal.append(event);
-        reporter.documentSettled(event);
-      }
+      journal.appendAll(events);
+      for (const event of events) reporter.documentSettled(event);
     };
     let failure: unknown = null;
     const onBundle = (bundle: BundleEvent) => {

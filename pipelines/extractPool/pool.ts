@@ -161,7 +161,7 @@ export class ExtractPool {
       if (slot.child.pid !== undefined) current.peakRssMb = Math.max(current.peakRssMb, treeRssMb(slot.child.pid));
       slot.current = null;
       current.resolve(message.ok
-        ? { ok: true, record: message.record, ms, peakRssMb: current.peakRssMb }
+        ? { ok: true, record: JSON.parse(message.recordJson) as ReportRecord, ms, peakRssMb: current.peakRssMb }
         : failed('error', message.message, ms, current.peakRssMb));
       // A worker that grew large on this document is replaced rather than carried into the next one.
       if (current.peakRssMb > this.budget.maxRssMb / 2) this.retire(slot);

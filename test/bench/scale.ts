@@ -9,7 +9,7 @@
 // workers, and with 1 and 2 workers on the first M reports for the speed-up. Prints reports/s, cells/s,
 // peak RSS of the whole process tree, CPU use, and checks that every generated report's cells are the
 // original's times k, exactly.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,7 +121,7 @@ interface Measured {
 
 /** Run the CLI in a shell that reports its children's CPU time; sample the process tree's RSS meanwhile. */
 function measure(cliArgs: string[]): Promise<Measured> {
-  const cli = ['node', '--import', 'tsx', join(REPO, 'pipelines/cli.ts'), ...cliArgs].map((a) => `'${a}'`).join(' ');
+  const cli = ['node', join(REPO, 'bin/gov-reports.js'), ...cliArgs].map((a) => `'${a}'`).join(' ');
   const child = spawn('bash', ['-c', `${cli} >/dev/null 2>"$BENCH_LOG"; status=$?; times; exit $status`], { cwd: REPO, env: { ...process.env, BENCH_LOG: '/dev/null' }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
@@ -171,6 +171,9 @@ async function reprocess(dataDir: string, db: string, workers: number, count: nu
   return run;
 }
 
+// The command line as installed (compiled to dist/ by `npm run build`), not through tsx: the workers
+// would otherwise compile TypeScript and map stack traces to sources, which users' runs never do.
+execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' });
 const dir = mkdtempSync(join(tmpdir(), 'gov-reports-scale-'));
 try {
   const expected = await expectedCells();
