@@ -1,12 +1,14 @@
 // word/document.xml → text blocks, table grids and the pictures' relationship ids, in document order.
-// It reads what the earlier path (mammoth's HTML read by the HTML extractor) read, without a generic XML
-// DOM library or a document model: a paragraph is a line (w:br breaks it), a table is a grid whose
-// w:gridSpan is a colspan and whose w:vMerge runs are rowspans (counted by grid column as mammoth did,
-// then placed by the HTML table model in tableGrid.ts), and a table holding a table (page layout) or of
-// one column is read as lines. Only the elements Word prints text or pictures from are entered: tracked
-// deletions, field codes and property elements are not text, and of an mc:AlternateContent only the
-// fallback is read (as mammoth did). Text boxes (w:pict) come after their paragraph. List numbers,
-// footnotes and comments are not read; a symbol-font character (w:sym F0xx) has no Unicode meaning and is dropped.
+// It reads what the earlier path (mammoth's HTML read by the HTML extractor) read, from one light
+// htmlparser2 DOM instead of xmldom and mammoth's document model: a paragraph is a line (w:br breaks it),
+// a table is a grid whose w:gridSpan is a colspan and whose w:vMerge runs are rowspans (counted by grid
+// column as mammoth did, then placed by the HTML table model in tableGrid.ts), and a table holding a table
+// (page layout) or of one column is read as lines. Only the elements Word prints text or pictures from are
+// entered: tracked deletions, field codes and property elements are not text, and of an mc:AlternateContent
+// only the fallback is read (as mammoth did). Text boxes (w:pict) come after their paragraph. Unlike
+// mammoth, a simple field's printed result (w:fldSimple) is read, and footnote marks ("[1]") are not
+// written into the text. List numbers, footnotes and comments are not read; a symbol-font character
+// (w:sym F0xx, e.g. a Wingdings tick) has no Unicode meaning and is dropped.
 import { parseDocument } from 'htmlparser2';
 import type { AnyNode, Element } from 'domhandler';
 import type { Block, Issue } from './document.ts';
