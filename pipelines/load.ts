@@ -73,8 +73,8 @@ export function emptyLoadSummary(): LoadSummary {
   return { reports: 0, replaced: 0, duplicatesDropped: 0, cells: 0, checks: 0, issues: 0, proseCounts: 0, documents: 0 };
 }
 
-/** Records per load transaction: small enough to hold the warehouse file only briefly. */
-export const DEFAULT_BATCH_SIZE = 100;
+/** Records per load transaction: small enough to hold the warehouse file only a second or two, large enough to spread each batch's fixed cost. */
+export const DEFAULT_BATCH_SIZE = 500;
 
 /** Error issues that mean the document is not an annual report at all (reports.is_report = false). */
 export const NOT_A_REPORT_ISSUE_CODES: ReadonlySet<string> = new Set(['not_annual_report', 'unreadable', 'headline_tables_not_found']);
