@@ -233,7 +233,12 @@ export function findPublishDate(
       if (date) return { date, source };
     }
   }
-  const tail = near.blocks.slice(-4).filter((b) => b.kind === 'text');
+  return signatureDate(near.blocks);
+}
+
+/** The date line of the signature, among the last blocks of a report (2024年1月16日). */
+export function signatureDate(blocks: Block[]): PublishDate | null {
+  const tail = blocks.slice(-4).filter((b) => b.kind === 'text');
   for (const b of tail.reverse()) {
     if (b.kind === 'text' && SIGNATURE_DATE.test(b.text)) {
       const date = parseDate(b.text);

@@ -1,16 +1,18 @@
-// Word files → ParsedDocument. .docx goes through mammoth's HTML (it keeps colspan/rowspan) and
-// the HTML extractor, so merged cells come out as a real grid. .doc/.wps (OLE) go through word-extractor, which
+// Word files → ParsedDocument. .docx is read from its zip and its XML directly (docxPackage.ts,
+// docxBody.ts), merged cells placed as a real grid by the HTML table model. .doc/.wps (OLE) go through word-extractor, which
 // returns table cells separated by tabs but marks neither row ends nor merged cells (a cell end and a
 // row end are the same tab): its text goes to the text extractor, which reads tab tables whose rows
 // shift sideways and splits rows that run together; an info issue says the rows were inferred.
-import mammoth from 'mammoth';
 import { createRequire } from 'node:module';
 import { emptyPageMetadata, type Block, type Issue, type ParsedDocument } from './document.ts';
-import { extractHtml } from './html.ts';
+import { readDocxBody, type DocxBody } from './docxBody.ts';
+import { openDocx, type DocxPackage } from './docxPackage.ts';
+import { signatureDate } from './htmlMetadata.ts';
 import { readImageTables } from './imageTables.ts';
 import type { OcrOption } from './ocr.ts';
 import { sniffFormat } from './sniff.ts';
 import { extractText } from './text.ts';
+import { readZipDirectory, ZipSizeError } from './zipArchive.ts';
 import { zipInflationProblem } from './zipBudget.ts';
 
 /** word-extractor ships no type declarations; this is the part of its API used here. */
@@ -36,27 +38,50 @@ function wrongFormat(format: 'docx' | 'doc', bytes: Uint8Array): ParsedDocument 
   ]);
 }
 
-
 export async function extractDocx(bytes: Uint8Array, ocr?: OcrOption): Promise<ParsedDocument> {
   const wrong = wrongFormat('docx', bytes);
   if (wrong) return wrong;
-  const bomb = zipInflationProblem(bytes);
-  if (bomb) return document('docx', [], [{ code: 'decompression_limit', severity: 'error', message: `the .docx is not inflated: ${bomb}` }]);
-  let html: string;
+  const entries = readZipDirectory(bytes);
+  if (!entries) return document('docx', [], [corrupt('no zip directory at its end (the file is truncated, or not a zip)')]);
+  const bomb = zipInflationProblem(entries);
+  if (bomb) return document('docx', [], [inflationLimit(`the .docx is not inflated: ${bomb}`)]);
+  let docx: DocxPackage;
+  let body: DocxBody;
   try {
-    html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).value;
+    docx = openDocx(bytes, entries);
+    body = readDocxBody(docx.documentXml);
   } catch (err) {
-    return document('docx', [], [{ code: 'corrupt_docx', severity: 'error', message: `mammoth could not read the .docx: ${(err as Error).message}` }]);
+    return document('docx', [], [err instanceof ZipSizeError ? inflationLimit(`the .docx is not read further: ${err.message}`) : corrupt((err as Error).message)]);
   }
-  // mammoth's HTML is the document body itself: the HTML extractor reads its paragraphs and its
-  // tables (colspan/rowspan expanded) the same way as a report page's. Its note that no content
-  // container was found is expected here.
-  const doc = extractHtml(`<html><body>${html}</body></html>`);
-  // mammoth inlines the document's pictures as data: URIs, in document order; a report pasted as images is read from them by OCR.
-  const images = [...html.matchAll(/<img [^>]*src="data:image\/[a-z]+;base64,([^"]*)"/g)].map((m) => new Uint8Array(Buffer.from(m[1], 'base64')));
-  const { images: _inline, ...page } = doc.page;
-  return readImageTables({ ...doc, page, format: 'docx', issues: doc.issues.filter((i) => i.code !== 'body_container_guessed') }, images, ocr, 'in the document');
+  const { blocks, pictures } = body;
+  const issues = [...body.issues];
+  const tables = blocks.filter((b) => b.kind === 'table').length;
+  if (blocks.length === 0) issues.push({ code: 'empty_body', severity: 'warning', message: 'no text or tables found in the document' });
+  else if (tables === 0 && pictures.length > 0) {
+    issues.push({ code: 'body_images', severity: 'info', message: `the document has ${pictures.length} picture(s) and no tables: the report may be pasted as pictures` });
+  }
+  // A report pasted as pictures is read from them by OCR (when its own tables do not hold it): only then are they inflated.
+  const images: Uint8Array[] = [];
+  if (ocr && tables < 2) {
+    for (const id of pictures) {
+      const path = docx.target(id);
+      try {
+        if (path) images.push(docx.picture(path));
+      } catch (err) {
+        issues.push({ code: 'ocr_failed', severity: 'warning', message: `picture ${path} in the document could not be read: ${(err as Error).message}` });
+      }
+    }
+  }
+  const published = signatureDate(blocks);
+  const doc: ParsedDocument = {
+    ...document('docx', blocks, issues),
+    page: { ...emptyPageMetadata(), publishDate: published?.date ?? null, publishDateSource: published?.source ?? null },
+  };
+  return readImageTables(doc, images, ocr, 'in the document');
 }
+
+const corrupt = (why: string): Issue => ({ code: 'corrupt_docx', severity: 'error', message: `the .docx could not be read: ${why}` });
+const inflationLimit = (message: string): Issue => ({ code: 'decompression_limit', severity: 'error', message });
 
 export async function extractDoc(bytes: Uint8Array): Promise<ParsedDocument> {
   const wrong = wrongFormat('doc', bytes);
