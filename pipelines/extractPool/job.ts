@@ -1,7 +1,7 @@
 // One extraction job: a document's bytes and what the record needs to know about them (the work a
 // pool worker does, in worker.ts), and the failure records the coordinator writes when a worker could
 // not finish (budget exceeded, worker crashed, quarantined). No extractor is imported here, so the
-// coordinating process never loads pdf.js or mammoth.
+// coordinating process never loads pdf.js or the Word readers.
 import { createHash } from 'node:crypto';
 import { emptyPageMetadata, type ParsedDocument } from '../../extractors/document.ts';
 import { buildRecord, type RecordContext } from '../../transforms/record.ts';
