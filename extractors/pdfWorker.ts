@@ -103,8 +103,8 @@ async function slot(): Promise<() => void> {
  * and its own copy of pdf.js's memory. The pool worker turns the thread off at start.
  */
 let inlineParsing = false;
-export function parsePdfsInThisThread(): void {
-  inlineParsing = true;
+export function parsePdfsInThisThread(inThisThread = true): void {
+  inlineParsing = inThisThread;
 }
 
 /** Read a PDF's pages in a worker thread within the budget. Never throws. */
