@@ -47,7 +47,7 @@ export async function ingest(inputs: AsyncIterable<string> | Iterable<string>, o
       if (loadError) return;
       try {
         const summary = await withWarehouse(options.dbPath, options.warehouse ?? {}, (warehouse) =>
-          loadRecords(warehouse, loadable.map((extracted) => extracted.record), { documents: loadable.map((extracted) => extracted.document!) }),
+          loadRecords(warehouse, loadable.map((extracted) => extracted.record), { documents: loadable.map((extracted) => extracted.document!), schemaChecked: true }),
         );
         addSummary(result.loaded, summary);
       } catch (error) {

@@ -48,6 +48,11 @@ export interface LoadOptions {
   documents?: readonly DocumentFacts[];
   /** The load time (tests pin it). */
   now?: Date;
+  /**
+   * The records come straight from buildRecord, which parses each with the record schema (the
+   * extraction workers' records): not checked a second time (about 1 ms a report).
+   */
+  schemaChecked?: boolean;
 }
 
 export interface LoadSummary {
@@ -68,8 +73,8 @@ export function emptyLoadSummary(): LoadSummary {
   return { reports: 0, replaced: 0, duplicatesDropped: 0, cells: 0, checks: 0, issues: 0, proseCounts: 0, documents: 0 };
 }
 
-/** Records per load transaction: small enough to hold the warehouse file only briefly. */
-export const DEFAULT_BATCH_SIZE = 100;
+/** Records per load transaction: small enough to hold the warehouse file only a second or two, large enough to spread each batch's fixed cost. */
+export const DEFAULT_BATCH_SIZE = 500;
 
 /** Error issues that mean the document is not an annual report at all (reports.is_report = false). */
 export const NOT_A_REPORT_ISSUE_CODES: ReadonlySet<string> = new Set(['not_annual_report', 'unreadable', 'headline_tables_not_found']);
@@ -179,8 +184,8 @@ const LEAF_COLUMNS = Object.fromEntries(
 
 type Row = Record<string, unknown>;
 
-function leafValues(table: ReportTable, value: unknown): Row {
-  const row: Row = {};
+/** Adds the leaf values of `value` to `row` (built key by key in one order, so every row of a table has one shape). */
+function addLeafValues(row: Row, table: ReportTable, value: unknown): Row {
   for (const { column, path } of LEAF_COLUMNS[table]) {
     let v: unknown = value;
     for (const key of path) v = v === null || v === undefined ? null : (v as Record<string, unknown>)[key];
@@ -199,13 +204,27 @@ export function isAnnualReport(record: ReportRecord): boolean {
   );
 }
 
+interface CellIdParts {
+  table_name: string;
+  row_id: string;
+  column_id: string;
+}
+
+/** Cell ids come from one template (a few hundred, plus a report's extra rows): split each once. */
+const splitCellIds = new Map<string, CellIdParts>();
+const MAX_SPLIT_CELL_IDS = 20_000;
+
 /** Split a canonical cell id: t3.new_received.total → t3 / new_received / total; t2.ext.slug.col keeps ext.slug. */
-export function splitCellId(cellId: string): { table_name: string; row_id: string; column_id: string } {
+export function splitCellId(cellId: string): CellIdParts {
+  const known = splitCellIds.get(cellId);
+  if (known) return known;
   const parts = cellId.split('.');
   if (parts.length < 3 || parts.some((part) => part === '')) {
     throw new Error(`cell id ${JSON.stringify(cellId)} is not <table>.<row>.<column>`);
   }
-  return { table_name: parts[0], row_id: parts.slice(1, -1).join('.'), column_id: parts[parts.length - 1] };
+  const split = { table_name: parts[0], row_id: parts.slice(1, -1).join('.'), column_id: parts[parts.length - 1] };
+  if (splitCellIds.size < MAX_SPLIT_CELL_IDS) splitCellIds.set(cellId, split);
+  return split;
 }
 
 export interface TableRows {
@@ -219,16 +238,18 @@ export interface TableRows {
 /** The rows a record loads into each report-side table (exported for the loader benchmark). */
 export function rowsOf(record: ReportRecord, extractedAt: unknown): TableRows {
   const report_id = record.report_id;
-  const indexed = (table: ReportTable, items: readonly unknown[]) =>
-    items.map((item, seq) => ({ report_id, seq, ...leafValues(table, item) }));
+  const indexed = (table: ReportTable, items: readonly unknown[]) => items.map((item, seq) => addLeafValues({ report_id, seq }, table, item));
+  const cells: Row[] = [];
+  for (const cell_id in record.cells) {
+    const { table_name, row_id, column_id } = splitCellId(cell_id);
+    cells.push(addLeafValues({ report_id, cell_id, table_name, row_id, column_id }, 'cells', record.cells[cell_id]));
+  }
+  const report = addLeafValues({}, 'reports', record);
+  report.extracted_at = extractedAt;
+  report.is_report = isAnnualReport(record);
   return {
-    reports: [{ ...leafValues('reports', record), extracted_at: extractedAt, is_report: isAnnualReport(record) }],
-    cells: Object.entries(record.cells).map(([cell_id, cell]) => ({
-      report_id,
-      cell_id,
-      ...splitCellId(cell_id),
-      ...leafValues('cells', cell),
-    })),
+    reports: [report],
+    cells,
     checks: indexed('checks', record.checks),
     issues: indexed('issues', record.issues),
     prose_counts: indexed('prose_counts', record.prose.proactive_items_by_channel),
@@ -255,7 +276,8 @@ export async function loadRecords(
   const reportIds = batch.map((record) => record.report_id);
   if (batch.length === 0) return emptyLoadSummary();
 
-  for (const record of batch) {
+  for (const [index, record] of options.schemaChecked ? [] : batch.entries()) {
+    if (index % YIELD_EVERY_RECORDS === YIELD_EVERY_RECORDS - 1) await yieldToEventLoop();
     const parsed = reportRecordSchema.safeParse(record);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
@@ -279,7 +301,8 @@ export async function loadRecords(
         }
       }
       const rows: TableRows = { reports: [], cells: [], checks: [], issues: [], prose_counts: [] };
-      for (const record of batch) {
+      for (const [index, record] of batch.entries()) {
+        if (index % YIELD_EVERY_RECORDS === YIELD_EVERY_RECORDS - 1) await yieldToEventLoop();
         const before = previous.get(record.report_id);
         const unchanged = before?.sha256 === record.sha256 && before.extractorVersion === record.extractor_version;
         const tableRows = rowsOf(keepCrawlProvenance(record, before), unchanged ? before.extractedAt : now);
@@ -415,7 +438,11 @@ export async function appendRows(connection: DuckDBConnection, table: string, ro
   let failure: unknown;
   try {
     const appenders = columns.map((_, index) => valueAppender(appender, index));
-    for (const row of rows) {
+    for (let rowIndex = 0; rowIndex < rows.length; rowIndex++) {
+      const row = rows[rowIndex];
+      // Appending is synchronous: let the event loop in now and then, so the extraction workers get
+      // their next document while a large batch is written.
+      if (rowIndex % YIELD_EVERY_ROWS === YIELD_EVERY_ROWS - 1) await yieldToEventLoop();
       for (let index = 0; index < columns.length; index++) {
         const column = columns[index];
         try {
@@ -441,6 +468,10 @@ export async function appendRows(connection: DuckDBConnection, table: string, ro
     }
   }
 }
+
+const YIELD_EVERY_ROWS = 2048;
+const YIELD_EVERY_RECORDS = 16;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The append function of one column: its DuckDB type decides how a JavaScript value is checked and written. */
 function valueAppender(appender: DuckDBAppender, columnIndex: number): (value: unknown) => void {

@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .argument('[inputs...]', 'report files (HTML, text, markdown, PDF, Word), folders (read recursively), quoted globs (\'reports/**/*.pdf\') or http(s) URLs')
     .option('--from-list <file>', 'also read the inputs listed in FILE, one a line (for more files than a command line holds)', collect, [])
     // No commander default: the loader's own (25) applies, and --help does not load the loader to show it.
-    .option('--batch-size <n>', 'records per transaction; the warehouse is held only while a batch is written (default: 25)', parsePositiveInteger)
+    .option('--batch-size <n>', 'records per transaction; the warehouse is held only while a batch is written (default: 500)', parsePositiveInteger)
     .option('--workers <n>', 'extraction worker processes (default: one per core)', parsePositiveInteger, availableParallelism())
     .option('--json', 'print the summary as one JSON object (the default off a terminal)')
     .option('--no-ocr', 'do not read scanned pages by OCR (they are reported as scans)')

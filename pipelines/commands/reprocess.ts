@@ -9,7 +9,7 @@ export function register(program: Command): void {
   program
     .command('reprocess')
     .description('re-extract every archived report (data/raw/) with the current extractor and reload it; no network')
-    .option('--batch-size <n>', 'documents per warehouse batch (default: 25)', parsePositiveInteger)
+    .option('--batch-size <n>', 'documents per warehouse batch; the warehouse is held only while a batch is written (default: 500)', parsePositiveInteger)
     .option('--workers <n>', 'extraction worker processes (default: one per core)', parsePositiveInteger, availableParallelism())
     .option('--json', 'print the summary as one JSON object (the default off a terminal)')
     .option('--no-ocr', 'do not read scanned pages by OCR (they are reported as scans)')

@@ -2,6 +2,8 @@
 // load and each document's outcome for the run. A body already extracted by the current extractor
 // version is not extracted again ("unchanged"); a report page that only points at its report (the
 // attachment is the report) is not loaded as a report of its own ("rejected").
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ReportRecord } from '../../transforms/recordSchema.ts';
 import { EXTRACTOR_VERSION } from '../../transforms/version.ts';
 import type { DocumentExtractor } from '../extractPool/extractor.ts';
@@ -110,9 +112,11 @@ async function examine(
   outcome: (doc: BundleDocument, fields: Pick<DocumentEvent, 'outcome' | 'detail' | 'reportId' | 'isReport'>) => DocumentEvent,
 ): Promise<Examined> {
   const failed = (detail: string): Examined => ({ doc, isReport: false, record: null, facts: null, settled: outcome(doc, { outcome: 'failed', detail, reportId: null, isReport: null }) });
-  let bytes: Buffer;
+  // The worker reads the body from the archive itself; here only whether it is there, and its size.
+  const path = join(ctx.archive.dataDir, ctx.archive.archivePathOf(doc.sha256));
+  let byteSize: number;
   try {
-    bytes = await ctx.archive.get(doc.sha256);
+    byteSize = statSync(path).size;
   } catch (error) {
     return failed(`body ${doc.sha256.slice(0, 16)} is not in the archive: ${(error as Error).message}`);
   }
@@ -123,7 +127,7 @@ async function examine(
     if (body) images.push(body);
   }
   const { record, failure } = await ctx.extractor.extract({
-    bytes,
+    path,
     ...(images.length ? { images } : {}),
     fileName: fileNameOf(doc.url),
     contentType: doc.contentType ?? undefined,
@@ -142,7 +146,7 @@ async function examine(
   }
   const facts: DocumentFacts = {
     sha256: doc.sha256,
-    byteSize: bytes.length,
+    byteSize,
     contentType: doc.contentType,
     url: doc.url,
     archivePath: ctx.archive.archivePathOf(doc.sha256),

@@ -244,9 +244,15 @@ export class CrawlJournal {
   }
 
   append(event: JournalEvent): SequencedEvent {
-    const sequenced = { ...event, seq: ++this.seq } as SequencedEvent;
-    appendFileSync(this.journalFile, `${JSON.stringify(sequenced)}\n`);
-    this.apply(sequenced);
+    return this.appendAll([event])[0];
+  }
+
+  /** Several events in one write (a batch's outcomes: one system call, not hundreds). */
+  appendAll(events: readonly JournalEvent[]): SequencedEvent[] {
+    if (events.length === 0) return [];
+    const sequenced = events.map((event) => ({ ...event, seq: ++this.seq }) as SequencedEvent);
+    appendFileSync(this.journalFile, sequenced.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    for (const event of sequenced) this.apply(event);
     return sequenced;
   }
 

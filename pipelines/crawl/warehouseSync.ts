@@ -1,10 +1,10 @@
 // Journal → warehouse, in one short session: open the file (waiting politely while an analyst holds
-// it), load the batch's records, write the crawl ledger rows (sources, documents, fetches,
-// run_documents, runs), close. Every write is keyed (fetch_id, (run_id, url), run_id, source_id,
-// report_id), so replaying events that were already written after a crash changes nothing.
+// it), write the crawl ledger rows the records refer to (documents, sources, fetches), load the
+// batch's records, then the run's rows (run_documents, runs), close. Every write is keyed (fetch_id,
+// (run_id, url), run_id, source_id, report_id), so replaying events that were already written after a
+// crash changes nothing.
 import { listValue } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { resolveReportAgencies } from '../agencies.ts';
 import { appendRows, loadRecords, recordLocations, REPORT_TABLES } from '../load.ts';
 import { withWarehouse, type OpenWarehouseOptions } from '../warehouse.ts';
 import type { LoadItem } from './extractBundle.ts';
@@ -84,23 +84,26 @@ export async function syncWarehouse(dbPath: string, options: OpenWarehouseOption
     const fetchedBodies = [...replayed, ...batch.filter((e): e is SequencedEvent & FetchEvent => e.type === 'fetch')].filter(
       (e) => e.outcome === 'fetched' && e.sha256 !== null,
     );
-    await warehouse.transaction((connection) => insertMissingDocuments(connection, fetchedBodies));
+    await warehouse.transaction(async (connection) => {
+      await insertMissingDocuments(connection, fetchedBodies);
+      // The registry and the fetches before the records: they tie a report to its registry source,
+      // evidence of its agency when loadRecords resolves it.
+      // The registry is written once per run, not with every batch (10,000 sources × hundreds of batches).
+      if (!sourcesWritten.has(input.sources)) await upsert(connection, 'sources', 'source_id', input.sources.map((s) => sourceRow(s, input.sourcesUpdatedAt)));
+      await upsert(connection, 'fetches', 'fetch_id', [...replayed, ...batch.filter((e) => e.type === 'fetch')].map((e) => fetchRow(e as FetchEvent)));
+    });
+    sourcesWritten.add(input.sources);
     if (input.loads.length > 0) {
       await loadRecords(
         warehouse,
         input.loads.map((l) => l.record),
-        { documents: input.loads.map((l) => l.document) },
+        { documents: input.loads.map((l) => l.document), schemaChecked: true },
       );
-      for (const load of input.loads) batch.push(journal.append(load.outcome));
+      batch.push(...journal.appendAll(input.loads.map((load) => load.outcome)));
     }
 
     await warehouse.transaction(async (connection) => {
       await retireSuperseded(connection, input.loads);
-      // The registry is written once per run, not with every batch (10,000 sources × hundreds of batches).
-      if (!sourcesWritten.has(input.sources)) await upsert(connection, 'sources', 'source_id', input.sources.map((s) => sourceRow(s, input.sourcesUpdatedAt)));
-      await upsert(connection, 'fetches', 'fetch_id', [...replayed, ...batch.filter((e) => e.type === 'fetch')].map((e) => fetchRow(e as FetchEvent)));
-      // The registry is evidence of a report's agency: resolve again now that its fetches are written.
-      await resolveReportAgencies(connection, input.loads.map((l) => l.record.report_id));
       const runIds = [...new Set(batch.flatMap((e) => ('runId' in e ? [e.runId] : [])))];
       for (const runId of runIds) {
         const ledger = journal.runLedger(runId);
@@ -116,7 +119,6 @@ export async function syncWarehouse(dbPath: string, options: OpenWarehouseOption
         await upsert(connection, 'runs', 'run_id', [runRow(ledger, input.sources)]);
       }
     });
-    sourcesWritten.add(input.sources);
     journal.markSynced(batch);
   });
 }

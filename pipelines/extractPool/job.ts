@@ -8,8 +8,15 @@ import { buildRecord, type RecordContext } from '../../transforms/record.ts';
 import type { ReportRecord } from '../../transforms/recordSchema.ts';
 import type { OcrSettings } from '../ocr/ocrOption.ts';
 
-export interface ExtractJob {
-  bytes: Uint8Array;
+/**
+ * The document: its bytes, or the file that holds them (an archived body, read by the worker, so the
+ * coordinating process neither reads it nor copies it over IPC: what a reprocess of the archive waits on).
+ */
+export type JobBody = { bytes: Uint8Array; path?: undefined } | { path: string; bytes?: undefined };
+
+export type ExtractJob = JobBody & JobContext;
+
+interface JobContext {
   /** File name or URL path: a hint only, the bytes decide. */
   fileName?: string;
   contentType?: string;
