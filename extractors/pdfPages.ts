@@ -4,7 +4,8 @@
 // origin top-left of the page, y growing downwards.
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
-import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pdfjs } from './pdfjs.ts';
 
 /** One run of text as pdf.js emits it (a font change or a visible gap starts a new run). */
 export interface TextRun {
@@ -109,7 +110,7 @@ function ruleFromBox(x0: number, y0: number, x1: number, y1: number): Rule | nul
 }
 
 /** Ruling lines and image coverage from the page's drawing operators. */
-async function readGraphics(page: pdfjs.PDFPageProxy, viewport: Matrix, area: number): Promise<{ rules: Rule[]; imageCoverage: number }> {
+async function readGraphics(page: PDFPageProxy, viewport: Matrix, area: number): Promise<{ rules: Rule[]; imageCoverage: number }> {
   const ops = await page.getOperatorList();
   const rules: Rule[] = [];
   let imageArea = 0;
@@ -167,7 +168,7 @@ interface PdfjsTextItem {
   fontName: string;
 }
 
-async function readRuns(page: pdfjs.PDFPageProxy, viewport: Matrix): Promise<TextRun[]> {
+async function readRuns(page: PDFPageProxy, viewport: Matrix): Promise<TextRun[]> {
   const content = await page.getTextContent();
   const runs: TextRun[] = [];
   for (const raw of content.items) {
@@ -215,6 +216,18 @@ const FONTLESS_DOCUMENT = {
 } as unknown as Document;
 
 /**
+ * Before a font reaches FONTLESS_DOCUMENT, pdf.js writes the whole font program out as base64 for the
+ * @font-face rule: a tenth of a document's time, for a rule that is dropped. The document's font loader
+ * (pdfjs-dist 5.4's WorkerTransport.fontLoader, pinned) is told to install nothing instead; text and
+ * operator lists come from the worker half and do not depend on it. Should a pdf.js upgrade move the
+ * loader, fonts go the slower way above, with the same result.
+ */
+function installNoFonts(doc: PDFDocumentProxy): void {
+  const loader = (doc as unknown as { _transport?: { fontLoader?: { bind?: unknown } } })._transport?.fontLoader;
+  if (typeof loader?.bind === 'function') loader.bind = async () => undefined;
+}
+
+/**
  * Read every page of a PDF. Throws pdf.js errors (PasswordException, InvalidPDFException, …) as they
  * come. pdf.js takes ownership of `bytes`: their buffer is detached afterwards, so pass a copy to keep them.
  */
@@ -230,6 +243,7 @@ export async function readPdfPages(bytes: Uint8Array): Promise<PdfContent> {
     ownerDocument: FONTLESS_DOCUMENT,
     stopAtErrors: false,
   }).promise;
+  installNoFonts(doc);
   try {
     const meta = await doc.getMetadata().catch(() => null);
     const info = (meta?.info ?? {}) as { Title?: unknown };

@@ -6,9 +6,14 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { readPdfPages, type PdfContent } from './pdfPages.ts';
+import type { PdfContent } from './pdfPages.ts';
 
 const ROLE = 'gov-reports:pdf-pages';
+
+/** pdf.js is loaded by the thread that parses (the PDF worker, or a pool child), not by every importer of the extractors. */
+async function readPdfPages(bytes: Uint8Array): Promise<PdfContent> {
+  return (await import('./pdfPages.ts')).readPdfPages(bytes);
+}
 
 export type PdfFailure = 'encrypted' | 'corrupt' | 'timeout' | 'memory' | 'failed';
 export type PdfReadOutcome = { ok: true; content: PdfContent } | { ok: false; failure: PdfFailure; message: string };
@@ -98,8 +103,8 @@ async function slot(): Promise<() => void> {
  * and its own copy of pdf.js's memory. The pool worker turns the thread off at start.
  */
 let inlineParsing = false;
-export function parsePdfsInThisThread(): void {
-  inlineParsing = true;
+export function parsePdfsInThisThread(inThisThread = true): void {
+  inlineParsing = inThisThread;
 }
 
 /** Read a PDF's pages in a worker thread within the budget. Never throws. */
