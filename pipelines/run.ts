@@ -108,7 +108,11 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         try {
           const started = performance.now();
           await syncWarehouse(options.dbPath, warehouse, { journal, sources: knownSources, loads, sourcesUpdatedAt: new Date(startedAt), replayFetches });
-          reporter.log.debug({ reports: loads.length, ms: Math.round(performance.now() - started) }, 'warehouse batch written');
+          const memory = process.memoryUsage();
+          reporter.log.debug(
+            { reports: loads.length, ms: Math.round(performance.now() - started), rssMb: Math.round(memory.rss / 2 ** 20), heapMb: Math.round(memory.heapUsed / 2 ** 20) },
+            'warehouse batch written',
+          );
           replayFetches = [];
         } catch (error) {
           pendingLoads.unshift(...loads);
