@@ -1,7 +1,8 @@
 // How much a zip container (.docx) says it inflates to, read from its central directory before any
 // entry is decompressed: a cheap check that refuses a decompression bomb (a few MB of zip whose
 // document.xml inflates to hundreds of MB) before anything is inflated. A container whose directory
-// lies about its sizes is stopped at inflation (zipArchive.ts inflates no part past its declared size).
+// lies about its sizes is stopped at inflation (zipArchive.ts inflates no part past the caller's budget, and
+// refuses one whose inflated size differs from the declared one).
 import { ZIP64_MARK, type ZipEntry } from './zipArchive.ts';
 
 /** The largest XML part a .docx may inflate to (a 300-page report's document.xml is ~20 MB). */
