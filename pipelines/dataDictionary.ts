@@ -22,7 +22,10 @@ export type ColumnEntry = z.infer<typeof entrySchema>;
 
 const dictionarySchema = z.object({
   common: z.record(z.string(), entrySchema),
-  relations: z.record(z.string(), z.object({ row: z.string(), columns: z.record(z.string(), entrySchema).default({}) })),
+  relations: z.record(
+    z.string(),
+    z.object({ row: z.string(), key: z.array(z.string()).optional(), columns: z.record(z.string(), entrySchema).default({}) }),
+  ),
   cell_ids: z.object({
     form: z.string(),
     tables: z.record(z.string(), z.object({ title: z.string(), rows: z.record(z.string(), z.string()), columns: z.record(z.string(), z.string()) })),
@@ -47,6 +50,13 @@ export interface WarehouseColumn {
 
 export function columnEntry(dictionary: Dictionary, relation: string, column: string): ColumnEntry | null {
   return dictionary.relations[relation]?.columns[column] ?? dictionary.common[column] ?? null;
+}
+
+/** What one row of a relation is, then its key: the relation's comment and its line in the dictionary. */
+export function describeRelation(dictionary: Dictionary, relation: string): string | null {
+  const entry = dictionary.relations[relation];
+  if (!entry) return null;
+  return entry.key ? `${entry.row} Key: ${entry.key.length > 1 ? `(${entry.key.join(', ')})` : entry.key[0]}.` : entry.row;
 }
 
 /** Comment text: meaning, then unit and allowed values. */
@@ -91,7 +101,7 @@ export async function applyComments(connection: DuckDBConnection): Promise<void>
   const statements: string[] = [];
   for (const relation of new Set(columns.map((c) => `${c.kind} ${c.relation}`))) {
     const [kind, name] = relation.split(' ');
-    const row = dictionary.relations[name]?.row;
+    const row = describeRelation(dictionary, name);
     if (row) statements.push(`COMMENT ON ${kind === 'view' ? 'VIEW' : 'TABLE'} ${ident(name)} IS ${quote(row)};`);
   }
   for (const c of columns) {
@@ -106,7 +116,7 @@ export function dictionaryRows(columns: readonly WarehouseColumn[]): string[][] 
   const dictionary = dataDictionary();
   return columns.map((c) => {
     const entry = columnEntry(dictionary, c.relation, c.column);
-    return [c.relation, c.kind, dictionary.relations[c.relation]?.row ?? '', c.column, c.type, entry?.meaning ?? '', entry?.unit ?? '', entry?.values ?? ''];
+    return [c.relation, c.kind, describeRelation(dictionary, c.relation) ?? '', c.column, c.type, entry?.meaning ?? '', entry?.unit ?? '', entry?.values ?? ''];
   });
 }
 
@@ -133,7 +143,7 @@ export function dictionaryMarkdown(columns: readonly WarehouseColumn[]): string 
   for (const kind of ['view', 'table'] as const) {
     out.push(kind === 'view' ? '## Views (start here)' : '## Tables', '');
     for (const relation of [...new Set(columns.filter((c) => c.kind === kind).map((c) => c.relation))]) {
-      out.push(`### ${relation}`, '', dictionary.relations[relation]?.row ?? '(undocumented)', '');
+      out.push(`### ${relation}`, '', describeRelation(dictionary, relation) ?? '(undocumented)', '');
       out.push('| column | type | meaning | unit | values |', '|---|---|---|---|---|');
       for (const c of columns.filter((x) => x.relation === relation)) {
         const entry = columnEntry(dictionary, relation, c.column);

@@ -406,11 +406,12 @@ export async function recordLocations(
   seenAt: Date,
 ): Promise<void> {
   if (locations.length === 0) return;
+  // The key (document_sha256, location) is kept unique here, not by an index (sql/schema.sql says why).
   await connection.run(
     `INSERT INTO document_locations
        SELECT DISTINCT ON (l.sha, l.location) l.sha, l.location, l.kind, $4::TIMESTAMP
          FROM (SELECT unnest($1::VARCHAR[]) AS sha, unnest($2::VARCHAR[]) AS location, unnest($3::VARCHAR[]) AS kind) l
-       ON CONFLICT DO NOTHING`,
+        WHERE NOT EXISTS (SELECT 1 FROM document_locations d WHERE d.document_sha256 = l.sha AND d.location = l.location)`,
     [listValue(locations.map((l) => l.sha256)), listValue(locations.map((l) => l.location)), listValue(locations.map((l) => l.kind)), seenAt.toISOString()],
   );
 }

@@ -12,7 +12,7 @@ import { DEFAULT_CRAWL_SETTINGS, type CrawlSettings } from '../pipelines/crawl/c
 import { createReporter } from '../pipelines/crawl/progress.ts';
 import { runPipeline, type RunSummary } from '../pipelines/run.ts';
 import { Warehouse } from '../pipelines/warehouse.ts';
-import { finished, makeTempDir, REPO_ROOT } from './helpers/warehouse.ts';
+import { duplicateKeys, finished, makeTempDir, REPO_ROOT } from './helpers/warehouse.ts';
 import { DEFAULT_SAMPLES_DIR, startGovSite, type GovSite, type SiteRequest } from '../pipelines/localSite/server.ts';
 
 const MIN_GAP_MS = 150;
@@ -207,5 +207,12 @@ describe('reprocess', () => {
     expect(await query('SELECT report_id, source_url, is_report FROM reports ORDER BY ALL')).toEqual(reportsBefore);
     const [run] = await query<{ command: string; status: string }>(`SELECT command, status FROM runs WHERE run_id = '${summary.runId}'`);
     expect(run).toEqual({ command: 'reprocess', status: 'finished' });
+    // Three runs, a scheduled run and a reprocess over the same warehouse: still one row per key.
+    const warehouse = await Warehouse.open(dbPath, { readOnly: true });
+    try {
+      expect(await duplicateKeys(warehouse)).toEqual({});
+    } finally {
+      warehouse.close();
+    }
   });
 });

@@ -34,6 +34,16 @@ describe('data dictionary', () => {
     expect(common).toEqual([]);
   });
 
+  it('states the key of every table, made of its columns, and no key for a view', () => {
+    const dictionary = dataDictionary();
+    const tables = [...new Set(columns.filter((c) => c.kind === 'table').map((c) => c.relation))];
+    expect(tables.filter((table) => !dictionary.relations[table].key)).toEqual([]);
+    const wrong = Object.entries(dictionary.relations).flatMap(([relation, spec]) =>
+      (spec.key ?? []).filter((column) => !columns.some((c) => c.relation === relation && c.kind === 'table' && c.column === column)).map((column) => `${relation}.${column}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
   it('is stored in the warehouse as comments on every relation and column', async () => {
     const reader = await warehouse.read(`
       SELECT c.table_name || '.' || c.column_name FROM duckdb_columns() c

@@ -9,6 +9,7 @@ import type { ReportRecord } from '../transforms/recordSchema.ts';
 import { SAMPLES_DIR } from '../pipelines/samples.ts';
 import {
   countFromOtherProcess,
+  duplicateKeys,
   extractSamples,
   finished,
   holdWarehouse,
@@ -138,6 +139,10 @@ describe('loading', () => {
     });
     expect(second.counts).toEqual(first.counts);
     expect(second.rows).toEqual(first.rows);
+    expect(await withWarehouse(dbPath, {}, duplicateKeys)).toEqual({});
+    // The check sees a duplicate when there is one (no index would stop it: the writers keep keys unique).
+    await withWarehouse(dbPath, {}, (warehouse) => warehouse.run(`INSERT INTO reports SELECT * FROM reports WHERE report_id = '${records[0].report_id}'`));
+    expect(await withWarehouse(dbPath, {}, duplicateKeys)).toEqual({ reports: 1 });
   });
 
   it('replaces a report re-extracted by a newer extractor, and keeps one row per report', async () => {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataDictionary } from '../../pipelines/dataDictionary.ts';
 import { extractInput, type ExtractedInput } from '../../pipelines/extractInputs.ts';
 import { DocumentExtractor } from '../../pipelines/extractPool/extractor.ts';
 import { SAMPLES_DIR } from '../../pipelines/samples.ts';
@@ -53,6 +54,18 @@ export async function rowCounts(warehouse: Warehouse): Promise<Record<string, nu
   const counts: Record<string, number> = {};
   for (const table of REPORT_SIDE_TABLES) counts[table] = await warehouse.scalarNumber(`SELECT count(*) FROM ${table}`);
   return counts;
+}
+
+/** Keys held by more than one row, per table (an empty object when every key is unique). */
+export async function duplicateKeys(warehouse: Warehouse): Promise<Record<string, number>> {
+  const duplicates: Record<string, number> = {};
+  // Every table's key as the data dictionary states it (most are kept unique by the writers, not by an index).
+  const keyed = Object.entries(dataDictionary().relations).flatMap(([table, entry]) => (entry.key ? [[table, entry.key] as const] : []));
+  for (const [table, key] of keyed) {
+    const n = await warehouse.scalarNumber(`SELECT count(*) FROM (SELECT 1 FROM ${table} GROUP BY ${key.join(', ')} HAVING count(*) > 1)`);
+    if (n > 0) duplicates[table] = n;
+  }
+  return duplicates;
 }
 
 /** Run a snippet in a separate node process with @duckdb/node-api, as a second DuckDB client would. */

@@ -10,7 +10,7 @@ import { runDemo } from '../../pipelines/demo.ts';
 import { ingest } from '../../pipelines/ingest.ts';
 import { runPipeline } from '../../pipelines/run.ts';
 import { withWarehouse } from '../../pipelines/warehouse.ts';
-import { makeTempDir, REPO_ROOT } from '../helpers/warehouse.ts';
+import { duplicateKeys, makeTempDir, REPO_ROOT } from '../helpers/warehouse.ts';
 
 const temp = makeTempDir('provenance');
 const dbPath = join(temp.dir, 'warehouse.duckdb');
@@ -54,6 +54,10 @@ describe('provenance', () => {
     const locations = await query(`SELECT kind, location FROM document_locations l JOIN reports r USING (document_sha256) WHERE r.report_id = '${crawled.report_id}' ORDER BY kind, location`);
     expect(locations.map((l) => l.kind)).toEqual(['file', 'url']);
     expect(locations[1].location).toBe(crawled.source_url);
+    // The same file loaded again adds no second location (nor any other duplicate key).
+    await ingest([download], { dbPath });
+    expect(await withWarehouse(dbPath, { readOnly: true }, duplicateKeys)).toEqual({});
+    expect(await query(`SELECT count(*)::INTEGER AS n FROM document_locations l JOIN reports r USING (document_sha256) WHERE r.report_id = '${crawled.report_id}'`)).toEqual([{ n: 2 }]);
   });
 
   it('a document that is not a report is kept but counted by no analyst view', async () => {
@@ -71,5 +75,6 @@ describe('provenance', () => {
     const [ledger] = await query(LEDGER);
     expect(ledger).toEqual(ledgerAfterDemo);
     expect(await query('SELECT * FROM agencies ORDER BY agency_id')).toEqual(agenciesAfterDemo);
+    expect(await withWarehouse(dbPath, { readOnly: true }, duplicateKeys)).toEqual({});
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../pipelines/warehouse.ts';
-import { finished, makeTempDir, printed, REPO_ROOT, spawnDuckDbScript } from '../helpers/warehouse.ts';
+import { duplicateKeys, finished, makeTempDir, printed, REPO_ROOT, spawnDuckDbScript } from '../helpers/warehouse.ts';
 import { startGovSite, type GovSite } from '../../pipelines/localSite/server.ts';
 
 let site: GovSite;
@@ -105,6 +105,12 @@ describe('kill -9 and resume', () => {
 
     const [expected, actual] = [await warehouseContents(whole.db), await warehouseContents(killed.db)];
     for (const table of Object.keys(expected)) expect(actual[table], table).toEqual(expected[table]);
+    const resumed = await Warehouse.open(killed.db, { readOnly: true });
+    try {
+      expect(await duplicateKeys(resumed)).toEqual({});
+    } finally {
+      resumed.close();
+    }
     expect(expected.reports.length).toBe(site.expected.reports.length);
     expect(expected.runs).toHaveLength(1);
   }, 150_000);
