@@ -110,7 +110,14 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
           await syncWarehouse(options.dbPath, warehouse, { journal, sources: knownSources, loads, sourcesUpdatedAt: new Date(startedAt), replayFetches });
           const memory = process.memoryUsage();
           reporter.log.debug(
-            { reports: loads.length, ms: Math.round(performance.now() - started), rssMb: Math.round(memory.rss / 2 ** 20), heapMb: Math.round(memory.heapUsed / 2 ** 20) },
+            {
+              reports: loads.length,
+              ms: Math.round(performance.now() - started),
+              rssMb: Math.round(memory.rss / 2 ** 20),
+              heapMb: Math.round(memory.heapUsed / 2 ** 20),
+              heapTotalMb: Math.round(memory.heapTotal / 2 ** 20),
+              externalMb: Math.round(memory.external / 2 ** 20),
+            },
             'warehouse batch written',
           );
           replayFetches = [];

@@ -1,4 +1,4 @@
-// npm run bench:scale -- --reports N [--compare-reports M]
+// npm run bench:scale -- --reports N [--compare-reports M] [--keep] [--log FILE]
 //
 // National scale on this machine: N unique reports generated from the bundled ones (deterministic;
 // every integer count of a report scaled by one factor k, which keeps every sum of the template's
@@ -25,7 +25,7 @@ import { withWarehouse } from '../../pipelines/warehouse.ts';
 import { buildRecord } from '../../transforms/record.ts';
 import { prng } from '../helpers/hostile.ts';
 
-const { values: args } = parseArgs({ options: { reports: { type: 'string', default: '1000' }, 'compare-reports': { type: 'string' }, keep: { type: 'boolean' } } });
+const { values: args } = parseArgs({ options: { reports: { type: 'string', default: '1000' }, 'compare-reports': { type: 'string' }, keep: { type: 'boolean' }, log: { type: 'string' } } });
 const N = Number(args.reports);
 const M = Math.min(N, Number(args['compare-reports'] ?? Math.min(N, 1000)));
 const REPO = join(import.meta.dirname, '../..');
@@ -149,9 +149,9 @@ function firstChild(pid: number): number | null {
 }
 
 /** Run the CLI in a shell that reports its children's CPU time; sample the process tree's RSS meanwhile. */
-function measure(cliArgs: string[]): Promise<Measured> {
-  const cli = ['node', join(REPO, 'bin/gov-reports.js'), ...cliArgs].map((a) => `'${a}'`).join(' ');
-  const child = spawn('bash', ['-c', `${cli} >/dev/null 2>"$BENCH_LOG"; status=$?; times; exit $status`], { cwd: REPO, env: { ...process.env, BENCH_LOG: '/dev/null' }, stdio: ['ignore', 'pipe', 'inherit'] });
+function measure(cliArgs: string[], logFile = '/dev/null'): Promise<Measured> {
+  const cli = ['node', join(REPO, 'bin/gov-reports.js'), ...(logFile === '/dev/null' ? [] : ['--verbose', '--log-format', 'json']), ...cliArgs].map((a) => `'${a}'`).join(' ');
+  const child = spawn('bash', ['-c', `${cli} >/dev/null 2>"$BENCH_LOG"; status=$?; times; exit $status`], { cwd: REPO, env: { ...process.env, BENCH_LOG: logFile }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const start = performance.now();
@@ -177,8 +177,8 @@ const minutesSeconds = (text: string) => {
   return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
 };
 
-async function reprocess(dataDir: string, db: string, workers: number, count: number, made: { reportId: string; base: number; k: number }[], expected: Awaited<ReturnType<typeof expectedCells>>) {
-  const run = await measure(['--data-dir', dataDir, '--db', db, 'reprocess', '--workers', String(workers)]);
+async function reprocess(dataDir: string, db: string, workers: number, count: number, made: { reportId: string; base: number; k: number }[], expected: Awaited<ReturnType<typeof expectedCells>>, logFile?: string) {
+  const run = await measure(['--data-dir', dataDir, '--db', db, 'reprocess', '--workers', String(workers)], logFile);
   const check = await withWarehouse(db, {}, async (warehouse) => {
     await warehouse.run('CREATE TEMP TABLE gen (report_id VARCHAR, base INTEGER, k DOUBLE); CREATE TEMP TABLE expected (base INTEGER, cell_id VARCHAR, value DOUBLE)');
     const { appendRows } = await import('../../pipelines/load.ts');
@@ -222,7 +222,8 @@ try {
     const started = performance.now();
     const made = generate(join(dir, 'full'), N);
     console.log(`generated and archived ${N} reports in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    await reprocess(join(dir, 'full'), join(dir, 'full.duckdb'), 2, N, made, expected);
+    await reprocess(join(dir, 'full'), join(dir, 'full.duckdb'), 2, N, made, expected, args.log);
+    if (args.log) console.log(`the run's log (--verbose, JSON lines: one "warehouse batch written" line a batch, with the coordinator's RSS): ${args.log}`);
   }
 } finally {
   if (!args.keep) rmSync(dir, { recursive: true, force: true });
