@@ -5,6 +5,7 @@
 // written (one transaction), so other processes can query it in between.
 import { extractInput, inputFailed, type ExtractInputOptions, type ExtractedInput } from './extractInputs.ts';
 import { DocumentExtractor, type DocumentExtractorOptions } from './extractPool/extractor.ts';
+import { collectGarbageIfGrown } from './heap.ts';
 import { DEFAULT_BATCH_SIZE, emptyLoadSummary, loadRecords, type LoadSummary } from './load.ts';
 import { withWarehouse, type OpenWarehouseOptions } from './warehouse.ts';
 
@@ -50,6 +51,7 @@ export async function ingest(inputs: AsyncIterable<string> | Iterable<string>, o
           loadRecords(warehouse, loadable.map((extracted) => extracted.record), { documents: loadable.map((extracted) => extracted.document!), schemaChecked: true }),
         );
         addSummary(result.loaded, summary);
+        collectGarbageIfGrown();
       } catch (error) {
         loadError = error;
       }

@@ -19,6 +19,7 @@ import { createReporter, type RunReporter } from './crawl/progress.ts';
 import { readRegistry, RegistryFileError, type Registry, type RegistryError } from './crawl/registry.ts';
 import { runCounts, syncWarehouse, type RunCounts } from './crawl/warehouseSync.ts';
 import { FatalRunError, RetryableError } from './errors.ts';
+import { collectGarbageIfGrown } from './heap.ts';
 import { acquireRunLock } from './lock.ts';
 import type { OpenWarehouseOptions } from './warehouse.ts';
 
@@ -108,6 +109,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         try {
           const started = performance.now();
           await syncWarehouse(options.dbPath, warehouse, { journal, sources: knownSources, loads, sourcesUpdatedAt: new Date(startedAt), replayFetches });
+          const gcMs = collectGarbageIfGrown();
           const memory = process.memoryUsage();
           reporter.log.debug(
             {
@@ -117,6 +119,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
               heapMb: Math.round(memory.heapUsed / 2 ** 20),
               heapTotalMb: Math.round(memory.heapTotal / 2 ** 20),
               externalMb: Math.round(memory.external / 2 ** 20),
+              gcMs: gcMs === null ? null : Math.round(gcMs),
             },
             'warehouse batch written',
           );
