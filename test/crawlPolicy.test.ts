@@ -1,7 +1,7 @@
 // The crawler's policies in isolation: robots.txt answers, Retry-After, challenge pages, per-host
 // gaps and the global cap, the single-writer lock, and the journal surviving a torn write.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { challengeOf, parseRetryAfter } from '../pipelines/crawl/fetcher.ts';
 import { HostScheduler } from '../pipelines/crawl/hostQueues.ts';
 import { CrawlJournal } from '../pipelines/crawl/journal.ts';
+import { appendJsonLines, readJsonLines, replaceWithJsonLines } from '../pipelines/crawl/jsonLines.ts';
 import { RobotsPolicy, rulesFromFetch } from '../pipelines/crawl/robots.ts';
 import { acquireRunLock, LOCK_FILE, RunLockedError } from '../pipelines/lock.ts';
 
@@ -133,5 +134,64 @@ describe('crawl journal', () => {
     // Appending after the repair continues the sequence.
     expect(reopened.append({ type: 'run_end', runId: 'r1', status: 'finished', finishedAt: '2026-01-01T00:01:00.000Z', detail: null }).seq).toBe(3);
     expect(CrawlJournal.open(dir).unfinishedRun()).toBeNull();
+  });
+
+  it('folds a finished run into state.jsonl, one entry a line, and reads an older state.json once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gov-reports-journal-'));
+    const crawlDir = join(dir, 'crawl');
+    const journal = CrawlJournal.open(dir);
+    journal.append({ type: 'run_start', runId: 'r1', command: 'crawl', startedAt: '2026-01-01T00:00:00.000Z', registryErrors: [] });
+    const documents = [{ url: 'http://a.gov.cn/1.html', role: 'page' as const, sha256: 'a'.repeat(64), contentType: 'text/html' }];
+    journal.append({ type: 'bundle', runId: 'r1', sourceId: 's1', agency: '某某区人民政府', url: 'http://a.gov.cn/1.html', title: '2025年报告', listDate: null, publishDate: null, publishDateSource: null, documents });
+    journal.append({ type: 'document', runId: 'r1', url: 'http://a.gov.cn/1.html', sha256: 'a'.repeat(64), reportId: 'a'.repeat(16), outcome: 'extracted', detail: null, extractorVersion: 'v1', isReport: true });
+    journal.append({ type: 'run_end', runId: 'r1', status: 'finished', finishedAt: '2026-01-01T00:01:00.000Z', detail: null });
+    journal.markSynced(journal.pending());
+    journal.compact();
+    const lines = readFileSync(join(crawlDir, 'state.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines[0]).toMatchObject({ version: 2, seq: 5 });
+    expect(lines.slice(1).map((line: unknown[]) => line.slice(0, 2))).toEqual([
+      ['extractions', 'a'.repeat(64)],
+      ['bundles', 'http://a.gov.cn/1.html'],
+    ]);
+    const reopened = CrawlJournal.open(dir);
+    expect(reopened.bundles().map((b) => b.agency)).toEqual(['某某区人民政府']);
+    expect(reopened.extraction('a'.repeat(64))).toMatchObject({ extractorVersion: 'v1', isReport: true });
+    expect(reopened.lastSeq()).toBe(5);
+
+    // A data directory from a version that wrote state.json: read as it is, replaced at the next compaction.
+    const legacy = mkdtempSync(join(tmpdir(), 'gov-reports-journal-'));
+    const snapshot = { version: 1, seq: 5, syncedSeq: 5, urls: {}, extractions: {}, sources: {}, bundles: { 'http://a.gov.cn/1.html': { ...lines[2][2] } }, lastRun: null };
+    CrawlJournal.open(legacy);
+    writeFileSync(join(legacy, 'crawl', 'state.json'), JSON.stringify(snapshot));
+    const old = CrawlJournal.open(legacy);
+    expect(old.bundles().map((b) => b.url)).toEqual(['http://a.gov.cn/1.html']);
+    old.compact();
+    expect(existsSync(join(legacy, 'crawl', 'state.json'))).toBe(false);
+    expect(CrawlJournal.open(legacy).bundles().map((b) => b.url)).toEqual(['http://a.gov.cn/1.html']);
+  });
+
+  it('says what to do with a damaged state.jsonl instead of starting from nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gov-reports-journal-'));
+    CrawlJournal.open(dir);
+    writeFileSync(join(dir, 'crawl', 'state.jsonl'), '{"version":2,"seq":1,"syncedSeq":1,"lastRun":null}\n["bundles","http://a.gov.cn/1.html",{"url":\n');
+    expect(() => CrawlJournal.open(dir)).toThrow(/state\.jsonl is damaged.*move it away/);
+  });
+});
+
+describe('JSON Lines files', () => {
+  it('reads lines across chunk boundaries, whole characters included, and skips a torn tail', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gov-reports-jsonl-'));
+    const file = join(dir, 'big.jsonl');
+    // ~9 MB of lines of Chinese text (3 bytes a character): chunk boundaries fall inside characters and lines.
+    const values = Array.from({ length: 3000 }, (_, i) => ({ i, text: '政府信息公开工作年度报告'.repeat(80 + (i % 7)) }));
+    replaceWithJsonLines(file, values);
+    appendFileSync(file, '{"i":3000,"text":"torn');
+    const skipped: string[] = [];
+    const read = [...readJsonLines<{ i: number; text: string }>(file, (line) => skipped.push(line))];
+    expect(read).toEqual(values);
+    expect(skipped).toEqual(['{"i":3000,"text":"torn']);
+    // An append after the torn tail starts a line of its own: nothing appended is lost.
+    appendJsonLines(file, [{ i: 3001, text: '' }]);
+    expect([...readJsonLines<{ i: number }>(file)].map((v) => v.i).slice(-2)).toEqual([2999, 3001]);
   });
 });

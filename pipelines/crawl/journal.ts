@@ -1,13 +1,15 @@
 // Crawl state that survives kill -9: an append-only JSON Lines journal under <data>/crawl/, folded
-// into a snapshot (state.json) when a run finishes. Every fact the crawler learns is appended here
+// into a snapshot (state.jsonl) when a run finishes. Every fact the crawler learns is appended here
 // first (one write per event, after the body it names is in the archive), and the warehouse is
 // filled from these events in short write batches. So the warehouse file is held only while a batch
 // is written, a killed run resumes from the journal (same run id, nothing fetched twice), and a
 // nightly run knows each URL's validators (ETag, Last-Modified) and which bodies were extracted by
 // which extractor version without opening the warehouse.
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDirectory } from '../directories.ts';
+import { FatalRunError } from '../errors.ts';
+import { appendJsonLines, readJsonLines, replaceWithJsonLines } from './jsonLines.ts';
 import type { FetchOutcome } from './fetcher.ts';
 import type { Source } from './registry.ts';
 
@@ -194,6 +196,8 @@ export class CrawlJournal {
   readonly dir: string;
   private readonly journalFile: string;
   private readonly snapshotFile: string;
+  /** The snapshot as one JSON document, as versions before state.jsonl wrote it: read, then replaced at the next compaction. */
+  private readonly legacySnapshotFile: string;
   /** Every fetch event of compacted runs, one JSON line each: the ledger `reprocess` rebuilds fetches from. */
   private readonly fetchHistoryFile: string;
   private snapshot: Snapshot;
@@ -205,12 +209,15 @@ export class CrawlJournal {
   private constructor(dataDir: string) {
     this.dir = join(dataDir, 'crawl');
     this.journalFile = join(this.dir, 'journal.jsonl');
-    this.snapshotFile = join(this.dir, 'state.json');
+    this.snapshotFile = join(this.dir, 'state.jsonl');
+    this.legacySnapshotFile = join(this.dir, 'state.json');
     this.fetchHistoryFile = join(this.dir, 'fetches.jsonl');
     ensureDirectory(this.dir);
     this.snapshot = existsSync(this.snapshotFile)
-      ? (JSON.parse(readFileSync(this.snapshotFile, 'utf8')) as Snapshot)
-      : { version: 1, seq: 0, syncedSeq: 0, urls: {}, extractions: {}, sources: {}, bundles: {}, lastRun: null };
+      ? readSnapshot(this.snapshotFile)
+      : existsSync(this.legacySnapshotFile)
+        ? (JSON.parse(readFileSync(this.legacySnapshotFile, 'utf8')) as Snapshot)
+        : { version: 1, seq: 0, syncedSeq: 0, urls: {}, extractions: {}, sources: {}, bundles: {}, lastRun: null };
     this.seq = this.snapshot.seq;
   }
 
@@ -390,15 +397,8 @@ export class CrawlJournal {
 
   /** Every fetch ever journalled: those of compacted runs, then those still in the journal. */
   fetchHistory(): FetchEvent[] {
-    const history = existsSync(this.fetchHistoryFile)
-      ? readFileSync(this.fetchHistoryFile, 'utf8').split('\n').filter((line) => line.trim() !== '').flatMap((line) => {
-          try {
-            return [JSON.parse(line) as FetchEvent];
-          } catch {
-            return []; // the torn tail of a killed append
-          }
-        })
-      : [];
+    // A torn tail of a killed append is skipped.
+    const history = existsSync(this.fetchHistoryFile) ? [...readJsonLines<FetchEvent>(this.fetchHistoryFile)] : [];
     const live = [...this.runs.values()].flatMap((ledger) => [...ledger.fetches.values()]);
     return [...history, ...live];
   }
@@ -426,21 +426,57 @@ export class CrawlJournal {
 
   /**
    * Fold the journal into the snapshot (after a finished run whose events are all in the warehouse):
-   * write state.json atomically, then empty the journal. A crash between the two is harmless: events
+   * write state.jsonl atomically, then empty the journal. A crash between the two is harmless: events
    * up to the snapshot's seq are skipped on replay.
    */
   compact(): void {
     // The fetches leave the journal but not the record: reprocess rebuilds the fetches table from them.
     const fetches = [...this.runs.values()].filter((ledger) => ledger.end).flatMap((ledger) => [...ledger.fetches.values()]);
-    if (fetches.length > 0) appendFileSync(this.fetchHistoryFile, fetches.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    if (fetches.length > 0) appendJsonLines(this.fetchHistoryFile, fetches);
     this.snapshot.seq = this.seq;
-    const temp = `${this.snapshotFile}.tmp`;
-    writeFileSync(temp, JSON.stringify(this.snapshot));
-    const fd = openSync(temp, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, this.snapshotFile);
+    replaceWithJsonLines(this.snapshotFile, snapshotLines(this.snapshot));
+    // The old single-document snapshot is superseded by the file just written.
+    if (existsSync(this.legacySnapshotFile)) unlinkSync(this.legacySnapshotFile);
     writeFileSync(this.journalFile, '');
     for (const [runId, ledger] of this.runs) if (ledger.end) this.runs.delete(runId);
   }
+}
+
+/** The snapshot's maps, one entry a line (state.jsonl): no single string holds the whole state. */
+const SNAPSHOT_SECTIONS = ['urls', 'extractions', 'sources', 'bundles', 'registry'] as const;
+type SnapshotSection = (typeof SNAPSHOT_SECTIONS)[number];
+
+interface SnapshotHeader {
+  version: 2;
+  seq: number;
+  syncedSeq: number;
+  lastRun: Snapshot['lastRun'];
+}
+
+/** A header line, then `[section, key, value]` for every entry of every map. */
+function* snapshotLines(snapshot: Snapshot): Generator<SnapshotHeader | [SnapshotSection, string, unknown]> {
+  yield { version: 2, seq: snapshot.seq, syncedSeq: snapshot.syncedSeq, lastRun: snapshot.lastRun };
+  for (const section of SNAPSHOT_SECTIONS) {
+    for (const [key, value] of Object.entries(snapshot[section] ?? {})) yield [section, key, value];
+  }
+}
+
+function readSnapshot(file: string): Snapshot {
+  const snapshot: Snapshot = { version: 1, seq: 0, syncedSeq: 0, urls: {}, extractions: {}, sources: {}, bundles: {}, registry: {}, lastRun: null };
+  let header: SnapshotHeader | null = null;
+  // Written whole and renamed into place, so a line that does not parse is damage, not a torn write.
+  const damaged = (line: string) => {
+    throw new FatalRunError(`the crawl state ${file} is damaged (a line is not JSON: ${line.slice(0, 80)}); restore it from a backup, or move it away to start the crawl state afresh`, { stage: 'crawl' });
+  };
+  for (const line of readJsonLines<SnapshotHeader | [SnapshotSection, string, unknown]>(file, damaged)) {
+    if (!header) {
+      if (Array.isArray(line) || line.version !== 2) throw new FatalRunError(`the crawl state ${file} has no version-2 header line; restore it from a backup, or move it away to start the crawl state afresh`, { stage: 'crawl' });
+      header = line;
+      continue;
+    }
+    const [section, key, value] = line as [SnapshotSection, string, never];
+    (snapshot[section] as Record<string, unknown>)[key] = value;
+  }
+  if (!header) throw new FatalRunError(`the crawl state ${file} is empty; restore it from a backup, or move it away to start the crawl state afresh`, { stage: 'crawl' });
+  return { ...snapshot, seq: header.seq, syncedSeq: header.syncedSeq, lastRun: header.lastRun };
 }
