@@ -1,7 +1,8 @@
 // JSON Lines files of any size, read and written a few megabytes at a time. The crawl's state grows
-// with the corpus (~0.6 KB a report for the bundle and its extraction, more for fetches); read or
-// written as one string it would stop every command once it passed V8's longest string (~512 MB,
-// about 800,000 reports), and would need that string and its parse in memory at once.
+// with the corpus (0.6 KB a report for a bundle and its extraction in bench:scale's archive, more with
+// the validators of every crawled URL); read or written as one string it would stop every command once
+// it passed V8's longest string (~512 MB: some 500,000–800,000 reports), and would need that string
+// and its parse in memory at once.
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 
 const CHUNK_BYTES = 4 * 2 ** 20;
