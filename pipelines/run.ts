@@ -14,7 +14,7 @@ import { Crawler, DEFAULT_CRAWL_SETTINGS, type CrawlSettings } from './crawl/cra
 import { extractBundle, type LoadItem } from './crawl/extractBundle.ts';
 import { DocumentExtractor } from './extractPool/extractor.ts';
 import type { ExtractBudget } from './extractPool/pool.ts';
-import { CrawlJournal, type BundleEvent, type DocumentEvent } from './crawl/journal.ts';
+import { CrawlJournal, type BundleEvent, type DocumentEvent, type FetchEvent } from './crawl/journal.ts';
 import { createReporter, type RunReporter } from './crawl/progress.ts';
 import { readRegistry, RegistryFileError, type Registry, type RegistryError } from './crawl/registry.ts';
 import { runCounts, syncWarehouse, type RunCounts } from './crawl/warehouseSync.ts';
@@ -45,6 +45,8 @@ export interface RunOptions {
   workers?: number;
   /** Per-document extraction budget (default: DEFAULT_BUDGET of pipelines/extractPool/pool.ts). */
   budget?: Partial<ExtractBudget>;
+  /** Fetches per warehouse session when reprocess writes the crawl history again (default FETCH_REPLAY_CHUNK). */
+  fetchReplayChunk?: number;
 }
 
 export interface RunSummary {
@@ -73,6 +75,8 @@ export interface RunSummary {
  */
 export const DEFAULT_BATCH_SIZE: Record<RunCommand, number> = { crawl: 25, run: 25, reprocess: 500 };
 export const DEFAULT_FLUSH_INTERVAL_MS = 15_000;
+/** Fetches of the crawl history written per warehouse session when `reprocess` rebuilds the fetches table. */
+export const FETCH_REPLAY_CHUNK = 20_000;
 
 export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   const lock = acquireRunLock(options.dataDir, options.command);
@@ -101,8 +105,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     if (options.command !== 'reprocess' && registry.sources.length > 0) journal.append({ type: 'registry', runId, sources: registry.sources });
     // reprocess rebuilds the crawl's ledger tables too: the registry rows and every fetch ever journalled.
     const knownSources = options.command === 'reprocess' ? journal.registrySources() : registry.sources;
-    let replayFetches = options.command === 'reprocess' ? journal.fetchHistory() : [];
-    const sync = (final: boolean) =>
+    /** `replayFetches`: fetches of the crawl history to write again (reprocess), a chunk at a time. */
+    const sync = (final: boolean, replayFetches: readonly FetchEvent[] = []) =>
       syncQueue.add(async () => {
         const loads = pendingLoads.splice(0, pendingLoads.length);
         if (!final && loads.length === 0 && journal.pending().length === 0 && replayFetches.length === 0) return;
@@ -123,7 +127,6 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
             },
             'warehouse batch written',
           );
-          replayFetches = [];
         } catch (error) {
           pendingLoads.unshift(...loads);
           if (!(error instanceof RetryableError)) throw error;
@@ -172,6 +175,9 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       if (options.command === 'reprocess') {
         const bundles = journal.bundles();
         reporter.sourcesPlanned(0);
+        // The crawl's fetches go in first (records resolve their agency through them), streamed from
+        // the history a chunk at a time; a warehouse held all along ends the run (final), nothing lost.
+        for (const fetches of inChunks(journal.fetchHistory(), options.fetchReplayChunk ?? FETCH_REPLAY_CHUNK)) await sync(true, fetches);
         reporter.log.info({ bundles: bundles.length }, 'reprocessing the archive');
         for (const bundle of bundles) {
           // Queued a few at a time: 100,000 archived bundles are not 100,000 pending tasks.
@@ -233,6 +239,18 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     reporter.stop();
     lock.release();
   }
+}
+
+function* inChunks<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const item of items) {
+    chunk.push(item);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 function loadRegistry(file: string | undefined): Registry {

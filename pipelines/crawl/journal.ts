@@ -395,12 +395,14 @@ export class CrawlJournal {
     return Object.values(this.snapshot.registry ?? {});
   }
 
-  /** Every fetch ever journalled: those of compacted runs, then those still in the journal. */
-  fetchHistory(): FetchEvent[] {
+  /**
+   * Every fetch ever journalled, read as it is consumed (a national crawl's history does not fit in
+   * memory at once): those of compacted runs, then those still in the journal.
+   */
+  *fetchHistory(): Generator<FetchEvent> {
     // A torn tail of a killed append is skipped.
-    const history = existsSync(this.fetchHistoryFile) ? [...readJsonLines<FetchEvent>(this.fetchHistoryFile)] : [];
-    const live = [...this.runs.values()].flatMap((ledger) => [...ledger.fetches.values()]);
-    return [...history, ...live];
+    if (existsSync(this.fetchHistoryFile)) yield* readJsonLines<FetchEvent>(this.fetchHistoryFile);
+    for (const ledger of this.runs.values()) yield* ledger.fetches.values();
   }
 
   /** Events not yet written to the warehouse, oldest first. */

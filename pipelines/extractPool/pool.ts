@@ -160,13 +160,14 @@ export class ExtractPool {
       // Jobs shorter than a poll are measured once, at their end.
       if (slot.child.pid !== undefined) current.peakRssMb = Math.max(current.peakRssMb, treeRssMb(slot.child.pid));
       slot.current = null;
-      current.resolve(message.ok
-        ? { ok: true, record: JSON.parse(message.recordJson) as ReportRecord, ms, peakRssMb: current.peakRssMb }
-        : failed('error', message.message, ms, current.peakRssMb));
       // A worker that grew large on this document is replaced rather than carried into the next one.
       if (current.peakRssMb > this.budget.maxRssMb / 2) this.retire(slot);
       else this.idle(slot);
+      // The next job goes out before this record is parsed: the worker does not wait for the parse.
       this.dispatch();
+      current.resolve(message.ok
+        ? { ok: true, record: JSON.parse(message.recordJson) as ReportRecord, ms, peakRssMb: current.peakRssMb }
+        : failed('error', message.message, ms, current.peakRssMb));
     });
     child.on('error', () => {
       // Reported through 'exit' as well; nothing to add here.

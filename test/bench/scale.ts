@@ -5,7 +5,7 @@
 // arithmetic (decimals such as fee amounts in 万元 are left as printed),
 // and a serial number making each body unique; renderings: text in the seeds' four layouts, HTML pages,
 // markdown, and 1 % PDF and 2 % .docx files made unique after their end), archived as a crawl would
-// leave them (raw archive + journal), then `gov-reports reprocess` (the compiled CLI, its default batch
+// leave them (raw archive, the registry of 500 agencies, a fetch per report, the journal compacted), then `gov-reports reprocess` (the compiled CLI, its default batch
 // size) into a fresh warehouse with 2
 // workers, and with 1 and 2 workers on the first M reports for the speed-up. Prints reports/s, cells/s,
 // peak RSS of the whole process tree, CPU use, and checks that every generated report's cells are the
@@ -99,11 +99,17 @@ function generate(dataDir: string, count: number): { reportId: string; base: num
     const path = join(dataDir, archive.archivePathOf(sha256));
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, bytes);
-    return { sha256 };
+    return { sha256, byteSize: bytes.length };
   };
   const journal = CrawlJournal.open(dataDir);
   const runId = 'crawl-bench-scale';
-  journal.append({ type: 'run_start', runId, command: 'crawl', startedAt: new Date().toISOString(), registryErrors: [] });
+  const fetchedAt = new Date().toISOString();
+  journal.append({ type: 'run_start', runId, command: 'crawl', startedAt: fetchedAt, registryErrors: [] });
+  // A registry of 500 agencies, as a crawl journals it (reprocess rebuilds the sources table from it).
+  const sources = Array.from({ length: 500 }, (_, s) => ({
+    sourceId: `s${s}`, agency: `机关${s}`, url: `http://bench.example/list/${s}/`, reportUrls: [], regionCode: null, region: null, level: null, department: null, line: s + 2,
+  }));
+  journal.append({ type: 'registry', runId, sources });
   const rng = prng(20261202);
   const made: { reportId: string; base: number; k: number }[] = [];
   for (let i = 0; i < count; i++) {
@@ -111,6 +117,12 @@ function generate(dataDir: string, count: number): { reportId: string; base: num
     const serial = `G${String(i).padStart(7, '0')}`;
     const stored = store(bases[base].render(k, serial));
     const url = `http://bench.example/${serial}/${bases[base].fileName}`;
+    const { contentType } = bases[base];
+    journal.append({
+      type: 'fetch', runId, fetchId: `f${serial}`, key: `GET ${url}`, sourceId: `s${i % 500}`, kind: 'report', url, method: 'GET', finalUrl: url,
+      status: 200, outcome: 'fetched', detail: null, sha256: stored.sha256, unchanged: false, byteSize: stored.byteSize, archivePath: archive.archivePathOf(stored.sha256),
+      contentType, etag: `"${serial}"`, lastModified: null, headers: { 'content-type': contentType, etag: `"${serial}"` }, fetchedAt, durationMs: 120, attempts: 1,
+    });
     journal.append({
       type: 'bundle', runId, sourceId: `s${i % 500}`, agency: `机关${i % 500}`, url, title: '', listDate: null, publishDate: null, publishDateSource: null,
       documents: [{ url, role: 'page', sha256: stored.sha256, contentType: bases[base].contentType }],
@@ -118,6 +130,10 @@ function generate(dataDir: string, count: number): { reportId: string; base: num
     made.push({ reportId: stored.sha256.slice(0, 16), base, k });
   }
   journal.append({ type: 'run_end', runId, status: 'finished', finishedAt: new Date().toISOString(), detail: null });
+  // As a finished crawl leaves its data directory: its events in its own warehouse, the journal folded
+  // into state.jsonl and fetches.jsonl (reprocess writes a fresh warehouse from them).
+  journal.markSynced(journal.pending());
+  journal.compact();
   return made;
 }
 
