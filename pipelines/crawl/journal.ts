@@ -465,20 +465,22 @@ function* snapshotLines(snapshot: Snapshot): Generator<SnapshotHeader | [Snapsho
 
 function readSnapshot(file: string): Snapshot {
   const snapshot: Snapshot = { version: 1, seq: 0, syncedSeq: 0, urls: {}, extractions: {}, sources: {}, bundles: {}, registry: {}, lastRun: null };
-  let header: SnapshotHeader | null = null;
-  // Written whole and renamed into place, so a line that does not parse is damage, not a torn write.
-  const damaged = (line: string) => {
-    throw new FatalRunError(`the crawl state ${file} is damaged (a line is not JSON: ${line.slice(0, 80)}); restore it from a backup, or move it away to start the crawl state afresh`, { stage: 'crawl' });
+  // Written whole and renamed into place, so a line that does not read is damage, not a torn write.
+  const damaged = (what: string): never => {
+    throw new FatalRunError(`the crawl state ${file} ${what}; restore it from a backup, or move it away to start the crawl state afresh`, { stage: 'crawl' });
   };
-  for (const line of readJsonLines<SnapshotHeader | [SnapshotSection, string, unknown]>(file, damaged)) {
+  let header: SnapshotHeader | null = null;
+  for (const line of readJsonLines<unknown>(file, (text) => damaged(`is damaged (a line is not JSON: ${text.slice(0, 80)})`))) {
     if (!header) {
-      if (Array.isArray(line) || line.version !== 2) throw new FatalRunError(`the crawl state ${file} has no version-2 header line; restore it from a backup, or move it away to start the crawl state afresh`, { stage: 'crawl' });
-      header = line;
+      const first = line as SnapshotHeader;
+      if (Array.isArray(line) || first?.version !== 2) damaged('has no version-2 header line');
+      header = first;
       continue;
     }
+    if (!Array.isArray(line) || line.length !== 3 || !SNAPSHOT_SECTIONS.includes(line[0])) damaged(`is damaged (not a [section, key, value] line: ${JSON.stringify(line).slice(0, 80)})`);
     const [section, key, value] = line as [SnapshotSection, string, never];
     (snapshot[section] as Record<string, unknown>)[key] = value;
   }
-  if (!header) throw new FatalRunError(`the crawl state ${file} is empty; restore it from a backup, or move it away to start the crawl state afresh`, { stage: 'crawl' });
+  if (!header) return damaged('is empty');
   return { ...snapshot, seq: header.seq, syncedSeq: header.syncedSeq, lastRun: header.lastRun };
 }
