@@ -54,18 +54,34 @@ const CJK = '\\u2e80-\\u2fdf\\u3000-\\u303f\\u3040-\\u9fff\\uf900-\\ufaff\\ufe30
  */
 const SEGMENT_BREAK_IN_CJK = new RegExp(`([${CJK}])[ \\t\\r\\f]*\\n[ \\t\\n\\r\\f]*(?=[${CJK}])`, 'g');
 
-/** Anything normalizeLine would change: whitespace (any, for the trim at the ends) or a zero-width character. */
-const NEEDS_NORMALIZING = /[\s\u200b-\u200d\u2060]/;
-
 /** Whitespace-normalise one line of text; U+3000 inside the line is kept, at its ends trimmed. */
 export function normalizeLine(raw: string): string {
-  if (!NEEDS_NORMALIZING.test(raw)) return raw; // most cells: "12", "予以公开"
+  // Most lines are one word with source whitespace around it ("\n    予以公开\n  "): trimming is all
+  // the four passes below would do, so they run only when whitespace or a zero-width character is inside.
+  let start = 0;
+  let end = raw.length;
+  while (start < end && isJsSpace(raw.charCodeAt(start))) start++;
+  while (end > start && isJsSpace(raw.charCodeAt(end - 1))) end--;
+  let plain = true;
+  for (let i = start; i < end && plain; i++) {
+    const c = raw.charCodeAt(i);
+    plain = !isJsSpace(c) && !isZeroWidth(c);
+  }
+  if (plain) return start === 0 && end === raw.length ? raw : raw.slice(start, end);
   return raw
     .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
     .replace(SEGMENT_BREAK_IN_CJK, '$1')
     .replace(/[ \t\n\r\f\u00a0]+/g, ' ')
     .replace(/^\s+|\s+$/g, '');
 }
+
+/** The characters of JavaScript's `\s` (what the trim in normalizeLine removes). */
+function isJsSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+const isZeroWidth = (c: number) => (c >= 0x200b && c <= 0x200d) || c === 0x2060;
 
 /** Accumulates inline text; `lineBreak()` closes the current line. */
 export class LineBuffer {
@@ -97,25 +113,31 @@ export class LineBuffer {
 export function walk(root: AnyNode, enter: (node: AnyNode) => boolean, exit?: (node: AnyNode) => void): void {
   if (!enter(root)) return;
   const nodes: AnyNode[] = [root];
+  const childLists: AnyNode[][] = [childrenOf(root)];
   const next: number[] = [0];
-  while (nodes.length > 0) {
-    const top = nodes[nodes.length - 1];
-    const children = DomUtils.hasChildren(top) ? top.children : [];
-    const i = next[next.length - 1];
+  let depth = 0;
+  while (depth >= 0) {
+    const children = childLists[depth];
+    const i = next[depth];
     if (i < children.length) {
-      next[next.length - 1] = i + 1;
+      next[depth] = i + 1;
       const child = children[i];
       if (enter(child)) {
-        nodes.push(child);
-        next.push(0);
+        depth++;
+        nodes[depth] = child;
+        childLists[depth] = childrenOf(child);
+        next[depth] = 0;
       }
     } else {
-      nodes.pop();
-      next.pop();
+      const top = nodes[depth];
+      depth--;
       exit?.(top);
     }
   }
 }
+
+const NO_CHILDREN: AnyNode[] = [];
+const childrenOf = (node: AnyNode): AnyNode[] => (DomUtils.hasChildren(node) ? node.children : NO_CHILDREN);
 
 /** Text of an element as lines (block elements and <br> break lines), for labels, titles and small blocks. */
 function linesOf(node: AnyNode): string[] {

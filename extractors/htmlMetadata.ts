@@ -42,11 +42,19 @@ const GENERIC_LABEL = /^([\u4e00-\u9fff][\u4e00-\u9fff\s\u3000]{0,9})[:：]\s*(.
 
 const compactLabel = (label: string) => label.replace(/[\s\u3000:：]+/g, '');
 
+/** The characters labels start with: most short texts (table cells, numbers) start with none of them. */
+const LABEL_STARTS = new Set(CATALOG_LABELS.map((label) => label[0]));
+/** Whether the text, without what compactLabel removes, starts as a label does. */
+function startsLikeLabel(text: string): boolean {
+  const first = /[^\s\u3000:：]/.exec(text);
+  return first !== null && LABEL_STARTS.has(first[0]);
+}
+
 /** Catalog labels a text node carries: the whole node, or labels followed by a colon. */
 function labelsIn(text: string): string[] {
   // A label is a short text of its own, or is followed by a colon.
   const hasColon = text.includes('：') || text.includes(':');
-  if (text.length <= 24) {
+  if (text.length <= 24 && startsLikeLabel(text)) {
     const whole = compactLabel(text);
     if (LABEL_SET.has(whole)) return [whole];
   }

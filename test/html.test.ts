@@ -7,6 +7,7 @@ import { decodeBytes } from '../extractors/decode.ts';
 import type { Block, Grid, GridCell, ParsedDocument } from '../extractors/document.ts';
 import { extractDocument } from '../extractors/extract.ts';
 import { extractHtml } from '../extractors/html.ts';
+import { normalizeLine } from '../extractors/htmlBody.ts';
 import { buildRecord } from '../transforms/record.ts';
 import { CORPUS, cellMatches, readExpected } from './support/corpus.ts';
 
@@ -350,6 +351,34 @@ describe('extractHtml: corpus bodies inside realistic page chrome', () => {
     // 2024-01-19 10:05 under the title, not the sidebar's news dates nor the 今天是 widget.
     expect([doc.page.publishDate, doc.page.publishDateSource]).toEqual(['2024-01-19', 'byline']);
     expect(doc.page.attachments).toEqual([{ url: 'http://fgj.shuyang.gov.cn/uploads/2024/01/19/sygfj-2023-ndbg.pdf', text: '沭阳县发展和改革局2023年政府信息公开年度报告（PDF版）' }]);
+  });
+});
+
+describe('normalizeLine', () => {
+  // The definition: drop zero-width characters, join CJK across a source line break, collapse HTML
+  // whitespace, trim. normalizeLine skips the passes when only the ends hold whitespace.
+  const definition = (raw: string) =>
+    raw
+      .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
+      .replace(/([\u2e80-\u2fdf\u3000-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef])[ \t\r\f]*\n[ \t\n\r\f]*(?=[\u2e80-\u2fdf\u3000-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef])/g, '$1')
+      .replace(/[ \t\n\r\f\u00a0]+/g, ' ')
+      .replace(/^\s+|\s+$/g, '');
+
+  it('equals its definition on 20,000 random lines of cell text, whitespace and invisible characters', () => {
+    const alphabet = ['予', '以', '公', '开', '1', '2', 'a', '（', '）', '　', ' ', '\n', '\t', '\r', '\f', '\v', '\u00a0', '\u200b', '\u200d', '\u2060', '\ufeff', '\u2028', '\u1680', '\u202f'];
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let n = 0; n < 20000; n++) {
+      const length = Math.floor(random() * 8);
+      const raw = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      expect(normalizeLine(raw), JSON.stringify(raw)).toBe(definition(raw));
+    }
+  });
+
+  it('returns a one-word line trimmed, and keeps an ideographic space inside a line', () => {
+    expect(normalizeLine('\n      予以公开\n    ')).toBe('予以公开');
+    expect(normalizeLine('\u3000\u3000一、总体情况')).toBe('一、总体情况');
+    expect(normalizeLine('标\u3000\u3000题')).toBe('标\u3000\u3000题');
   });
 });
 
