@@ -7,7 +7,7 @@ import { extractInput, inputFailed, type ExtractInputOptions, type ExtractedInpu
 import { DocumentExtractor, type DocumentExtractorOptions } from './extractPool/extractor.ts';
 import { collectGarbageIfGrown } from './heap.ts';
 import { DEFAULT_BATCH_SIZE, emptyLoadSummary, loadRecords, type LoadSummary } from './load.ts';
-import { withWarehouse, type OpenWarehouseOptions } from './warehouse.ts';
+import { threadsBesidePool, withWarehouse, type OpenWarehouseOptions } from './warehouse.ts';
 
 export interface IngestOptions extends ExtractInputOptions, DocumentExtractorOptions {
   dbPath: string;
@@ -47,7 +47,7 @@ export async function ingest(inputs: AsyncIterable<string> | Iterable<string>, o
       batchesWaiting--;
       if (loadError) return;
       try {
-        const summary = await withWarehouse(options.dbPath, options.warehouse ?? {}, (warehouse) =>
+        const summary = await withWarehouse(options.dbPath, { threads: threadsBesidePool(extractor.pool.workers), ...options.warehouse }, (warehouse) =>
           loadRecords(warehouse, loadable.map((extracted) => extracted.record), { documents: loadable.map((extracted) => extracted.document!), schemaChecked: true }),
         );
         addSummary(result.loaded, summary);

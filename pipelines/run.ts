@@ -21,7 +21,7 @@ import { runCounts, syncWarehouse, type RunCounts } from './crawl/warehouseSync.
 import { FatalRunError, RetryableError } from './errors.ts';
 import { collectGarbageIfGrown } from './heap.ts';
 import { acquireRunLock } from './lock.ts';
-import type { OpenWarehouseOptions } from './warehouse.ts';
+import { threadsBesidePool, type OpenWarehouseOptions } from './warehouse.ts';
 
 export type RunCommand = 'crawl' | 'run' | 'reprocess';
 
@@ -92,7 +92,10 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     const { runId, resumed, startedAt } = beginRun(journal, options.command, registry.errors);
     reporter.log.info({ runId, resumed, command: options.command, extractorVersion: EXTRACTOR_VERSION }, resumed ? 'resuming interrupted run' : 'run started');
 
+    const extracting = options.command !== 'crawl';
+    const extractor = extracting ? new DocumentExtractor({ workers: options.workers, budget: options.budget, dataDir: options.dataDir }) : null;
     const warehouse: OpenWarehouseOptions = {
+      ...(extractor ? { threads: threadsBesidePool(extractor.pool.workers) } : {}),
       ...options.warehouse,
       onLockWait: (wait) => {
         options.warehouse?.onLockWait?.(wait);
@@ -143,8 +146,6 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         for (const load of loads) reporter.documentSettled(load.outcome);
       });
 
-    const extracting = options.command !== 'crawl';
-    const extractor = extracting ? new DocumentExtractor({ workers: options.workers, budget: options.budget, dataDir: options.dataDir }) : null;
     // Twice as many bundles in flight as workers, so a worker never waits for the coordinator.
     const extractQueue = new PQueue({ concurrency: extractor ? extractor.pool.workers * 2 : 1 });
     const settle = (events: DocumentEvent[]) => {

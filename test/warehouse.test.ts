@@ -1,10 +1,11 @@
 // The warehouse file and the loader, on real DuckDB files and records extracted from data/samples.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtractedInput } from '../pipelines/extractInputs.ts';
 import { LoadBatchError, WarehouseLockedError } from '../pipelines/errors.ts';
 import { loadRecords, splitCellId, type DocumentFacts } from '../pipelines/load.ts';
-import { Warehouse, withWarehouse, type LockWait } from '../pipelines/warehouse.ts';
+import { threadsBesidePool, Warehouse, withWarehouse, type LockWait } from '../pipelines/warehouse.ts';
 import type { ReportRecord } from '../transforms/recordSchema.ts';
 import { SAMPLES_DIR } from '../pipelines/samples.ts';
 import {
@@ -45,6 +46,18 @@ describe('opening and closing', () => {
     });
     expect(await countFromOtherProcess(dbPath, 'reports')).toBe(2);
     expect(await countFromOtherProcess(dbPath, 'report_headlines')).toBe(2);
+  });
+
+  it('a writer beside an extraction pool runs DuckDB on the cores the pool leaves, one at least', async () => {
+    const cores = availableParallelism();
+    expect(threadsBesidePool(1)).toBe(Math.max(1, cores - 1));
+    expect(threadsBesidePool(cores)).toBe(1);
+    expect(threadsBesidePool(cores + 4)).toBe(1);
+    const dbPath = newDbPath();
+    const threads = (options: { threads?: number }) => withWarehouse(dbPath, options, (warehouse) => warehouse.scalarNumber("SELECT current_setting('threads')"));
+    expect(await threads({ threads: 1 })).toBe(1);
+    const duckdbDefault = await withWarehouse(':memory:', {}, (warehouse) => warehouse.scalarNumber("SELECT current_setting('threads')"));
+    expect(await threads({})).toBe(duckdbDefault);
   });
 
   it('refuses to open a missing file read-only, with a message saying what to do', async () => {
