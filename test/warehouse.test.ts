@@ -136,6 +136,36 @@ describe('loading', () => {
     });
   });
 
+  it('stores every cell exactly as the record holds it, whatever its text: quotes, commas, line breaks, \\N, NUL, empty', async () => {
+    const base = records.find((r) => Object.keys(r.cells).length > 20)!;
+    const hostile = ['"a","b"', 'x,y', 'line\nbreak\r\n', '\\N', '', 'nul\u0000byte', '  予以公开\u3000', '1e+21', '"'];
+    const cells = structuredClone(base.cells);
+    Object.values(cells).forEach((cell, i) => {
+      cell.raw = hostile[i % hostile.length];
+      if (i % 4 === 0) cell.confidence = 87.25 + i;
+      if (i % 5 === 0) cell.value = i % 2 ? 0.1 + 0.2 : -1e21;
+    });
+    const record: ReportRecord = { ...base, cells };
+    await withWarehouse(newDbPath(), {}, async (warehouse) => {
+      await loadRecords(warehouse, [record]);
+      const stored = (await warehouse.read('SELECT cell_id, value, status, raw_text, grid_table, grid_row, grid_col, confidence FROM cells')).getRowObjectsJS();
+      expect(stored).toHaveLength(Object.keys(cells).length);
+      for (const row of stored) {
+        const cell = cells[String(row.cell_id)];
+        expect(row, String(row.cell_id)).toEqual({
+          cell_id: row.cell_id,
+          value: cell.value,
+          status: cell.status,
+          raw_text: cell.raw,
+          grid_table: cell.at?.table ?? null,
+          grid_row: cell.at?.row ?? null,
+          grid_col: cell.at?.col ?? null,
+          confidence: cell.confidence ?? null,
+        });
+      }
+    });
+  });
+
   it('is idempotent: loading the same records twice leaves identical rows', async () => {
     const dbPath = newDbPath();
     const first = await withWarehouse(dbPath, {}, async (warehouse) => {
