@@ -474,8 +474,8 @@ export async function appendRows(connection: DuckDBConnection, table: string, ro
 
 /**
  * A worker that finishes a document while a batch is written waits for one of these yields to get its
- * next one: ~2 ms of appending between them (2048 rows and 16 records, ~8 ms, left two workers idle
- * for a tenth of a reprocess; 5,000 reports, 2 workers, interleaved runs: 21.4–21.6 s against 23.4–24.7 s).
+ * next one: ~2 ms of appending between them (was 2048 rows and 16 records, ~8 ms). Reprocess of 5,000
+ * reports, 2 workers, interleaved runs: 21.4–21.6 s (one outlier 27.7) against 23.4–24.7 s; 1 worker unchanged.
  */
 const YIELD_EVERY_ROWS = 512;
 const YIELD_EVERY_RECORDS = 4;
