@@ -53,21 +53,12 @@ interface Pending {
   resolve: (outcome: PoolOutcome) => void;
 }
 
-type Sent = Pending & { id: number; startedAt: number; deadline: number; peakRssMb: number };
-
 interface Slot {
   child: ChildProcess;
   ready: boolean;
   /** The last lines the worker wrote to stderr, to explain a crash. */
   stderr: string;
-  /** The job the worker is reading; its budget runs. */
-  current: Sent | null;
-  /**
-   * The job sent behind it, which the worker starts the moment it answers: it never waits for the
-   * coordinator, busy writing a batch, to hand out the next one. Its budget starts then; if the worker
-   * is stopped or dies first, it goes back to the queue, as it was never tried.
-   */
-  next: Sent | null;
+  current: (Pending & { id: number; startedAt: number; deadline: number; peakRssMb: number }) | null;
 }
 
 export class ExtractPool {
@@ -101,11 +92,11 @@ export class ExtractPool {
     });
   }
 
-  /** Jobs waiting for a worker plus jobs sent to one. */
+  /** Jobs waiting for a worker plus jobs being extracted. */
   get inFlight(): number {
-    let sent = 0;
-    for (const slot of this.slots) sent += (slot.current ? 1 : 0) + (slot.next ? 1 : 0);
-    return sent + this.queue.length;
+    let busy = 0;
+    for (const slot of this.slots) if (slot.current) busy++;
+    return busy + this.queue.length;
   }
 
   /** Stop every worker; pending jobs end as crashed. */
@@ -124,9 +115,7 @@ export class ExtractPool {
 
   private dispatch(): void {
     while (this.queue.length > 0 && !this.closed) {
-      // An idle worker first; a busy one gets a job behind its current one only when every worker is started.
-      const slots = [...this.slots].filter((s) => s.ready);
-      const slot = slots.find((s) => !s.current) ?? (this.slots.size < this.workers ? undefined : slots.find((s) => !s.next));
+      const slot = [...this.slots].find((s) => s.ready && !s.current);
       if (!slot) {
         if (this.slots.size < this.workers) this.start();
         return;
@@ -134,33 +123,11 @@ export class ExtractPool {
       const pending = this.queue.shift()!;
       const id = this.nextId++;
       const startedAt = Date.now();
-      const sent: Sent = { ...pending, id, startedAt, deadline: startedAt + this.budget.timeoutMs, peakRssMb: 0 };
-      if (slot.current) slot.next = sent;
-      else slot.current = sent;
+      slot.current = { ...pending, id, startedAt, deadline: startedAt + this.budget.timeoutMs, peakRssMb: 0 };
       slot.child.ref();
       (slot.child.channel as { ref?: () => void } | undefined)?.ref?.();
       slot.child.send({ id, job: pending.job } satisfies JobRequest);
     }
-  }
-
-  /** The worker moves on to the job sent behind the one it finished: that job's budget starts now. */
-  private advance(slot: Slot): void {
-    const next = slot.next;
-    slot.next = null;
-    if (next) {
-      next.startedAt = Date.now();
-      next.deadline = next.startedAt + this.budget.timeoutMs;
-    }
-    slot.current = next;
-  }
-
-  /** A job sent behind one that ended its worker goes back to the front of the queue, untried. */
-  private requeueNext(slot: Slot): void {
-    const next = slot.next;
-    slot.next = null;
-    if (!next) return;
-    if (this.closed) next.resolve(failed('crashed', 'the extraction pool was closed', 0, 0));
-    else this.queue.unshift({ job: next.job, resolve: next.resolve });
   }
 
   private start(): void {
@@ -171,7 +138,7 @@ export class ExtractPool {
       detached: process.platform !== 'win32',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    const slot: Slot = { child, ready: false, stderr: '', current: null, next: null };
+    const slot: Slot = { child, ready: false, stderr: '', current: null };
     this.slots.add(slot);
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       slot.stderr = (slot.stderr + chunk).slice(-2000);
@@ -192,14 +159,10 @@ export class ExtractPool {
       const ms = Date.now() - current.startedAt;
       // Jobs shorter than a poll are measured once, at their end.
       if (slot.child.pid !== undefined) current.peakRssMb = Math.max(current.peakRssMb, treeRssMb(slot.child.pid));
+      slot.current = null;
       // A worker that grew large on this document is replaced rather than carried into the next one.
-      if (current.peakRssMb > this.budget.maxRssMb / 2) {
-        slot.current = null;
-        this.retire(slot);
-      } else {
-        this.advance(slot);
-        if (!slot.current) this.idle(slot);
-      }
+      if (current.peakRssMb > this.budget.maxRssMb / 2) this.retire(slot);
+      else this.idle(slot);
       // The next job goes out before this record is parsed: the worker does not wait for the parse.
       this.dispatch();
       current.resolve(message.ok
@@ -213,7 +176,6 @@ export class ExtractPool {
       this.slots.delete(slot);
       const current = slot.current;
       slot.current = null;
-      this.requeueNext(slot);
       if (current) {
         const heap = /heap out of memory|Allocation failed/i.test(slot.stderr);
         const detail = lastLine(slot.stderr);
@@ -247,7 +209,6 @@ export class ExtractPool {
 
   private retire(slot: Slot): void {
     this.slots.delete(slot);
-    this.requeueNext(slot);
     killGroup(slot.child);
   }
 

@@ -23,15 +23,10 @@ export type JobProgress = { id: number; progress: 'ocr' };
 // This process is the budgeted unit (the coordinator watches its time and memory): no nested PDF thread.
 parsePdfsInThisThread();
 
-// One document at a time, in the order sent: the pool sends the next job before this one is answered
-// (pool.ts), and the budgets it watches are those of one document.
-let previous: Promise<unknown> = Promise.resolve();
 process.on('message', (request: JobRequest) => {
-  previous = previous.then(() =>
-    runExtractJob(request.job, () => process.send!({ id: request.id, progress: 'ocr' } satisfies JobProgress)).then(
-      (record) => process.send!({ id: request.id, ok: true, recordJson: JSON.stringify(record) } satisfies JobReply),
-      (error: unknown) => process.send!({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) } satisfies JobReply),
-    ),
+  void runExtractJob(request.job, () => process.send!({ id: request.id, progress: 'ocr' } satisfies JobProgress)).then(
+    (record) => process.send!({ id: request.id, ok: true, recordJson: JSON.stringify(record) } satisfies JobReply),
+    (error: unknown) => process.send!({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) } satisfies JobReply),
   );
 });
 process.on('disconnect', () => process.exit(0));
