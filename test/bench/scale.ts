@@ -2,14 +2,14 @@
 //
 // National scale on this machine: N unique reports generated from the bundled ones (deterministic;
 // every integer count of a report scaled by one factor k, which keeps every sum of the template's
-// arithmetic (decimals such as fee amounts in 万元 are left as printed),
-// and a serial number making each body unique; renderings: text in the seeds' four layouts, HTML pages,
-// markdown, and 1 % PDF and 2 % .docx files made unique after their end), archived as a crawl would
-// leave them (raw archive, the registry of 500 agencies, a fetch per report, the journal compacted), then `gov-reports reprocess` (the compiled CLI, its default batch
-// size) into a fresh warehouse with 2
-// workers, and with 1 and 2 workers on the first M reports for the speed-up. Prints reports/s, cells/s,
-// peak RSS of the whole process tree, CPU use, and checks that every generated report's cells are the
-// original's times k, exactly.
+// arithmetic (decimals such as fee amounts in 万元 are left as printed), and a serial number making each
+// body unique; renderings: text in the seeds' four layouts, HTML pages, markdown, and 1 % PDF and 2 %
+// .docx files made unique after their end), archived as a crawl would leave them (raw archive, the
+// registry of 500 agencies, a fetch per report, the journal compacted), then `gov-reports reprocess`
+// (the compiled CLI, its default batch size) into a fresh warehouse with 2 workers, and with 1 and 2
+// workers on the first M reports for the speed-up. Prints reports/s, cells/s, peak RSS of the whole
+// process tree, CPU use, and checks that every generated report's cells are the original's times k,
+// exactly.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
