@@ -1,11 +1,11 @@
 // List-page parsing (extractors/listPage.ts) on the page shapes of ../shared/docs/sites.md, and the
 // sources registry (pipelines/crawl/registry.ts) with its per-line errors.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyTitle, hanwebGroupRequests, isReportColumnTitle, parseHanwebGroup, parseListPage } from '../extractors/listPage.ts';
 import { parseCsvRegistry, parseYamlRegistry, readRegistry, RegistryFileError } from '../pipelines/crawl/registry.ts';
+import { testTempDir } from './helpers/warehouse.ts';
 
 describe('annual-report titles', () => {
   it.each([
@@ -196,7 +196,7 @@ describe('sources registry', () => {
   });
 
   it('refuses a file it cannot use as a whole, saying why', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gov-reports-registry-'));
+    const dir = testTempDir('registry');
     const gbk = join(dir, 'gbk.csv');
     writeFileSync(gbk, Buffer.from([0x61, 0x67, 0x65, 0x6e, 0x63, 0x79, 0x2c, 0x75, 0x72, 0x6c, 0x0a, 0xca, 0xbe, 0xc0, 0xfd, 0x2c, 0x0a]));
     expect(() => readRegistry(gbk)).toThrow(/is not UTF-8/);

@@ -1,8 +1,8 @@
 // The crawler's policies in isolation: robots.txt answers, Retry-After, challenge pages, per-host
 // gaps and the global cap, the single-writer lock, and the journal surviving a torn write.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { CrawlJournal } from '../pipelines/crawl/journal.ts';
 import { appendJsonLines, readJsonLines, replaceWithJsonLines } from '../pipelines/crawl/jsonLines.ts';
 import { RobotsPolicy, rulesFromFetch } from '../pipelines/crawl/robots.ts';
 import { acquireRunLock, LOCK_FILE, RunLockedError } from '../pipelines/lock.ts';
+import { testTempDir } from './helpers/warehouse.ts';
 
 const ROBOTS = 'http://www.example.gov.cn/robots.txt';
 const answer = (outcome: 'fetched' | 'failed' | 'blocked', status: number | null, detail: string | null = null) => ({ outcome, status, detail });
@@ -101,7 +102,7 @@ describe('host scheduler', () => {
 
 describe('single-writer lock', () => {
   it('refuses a second writer with the owner in the message, and takes over a lock whose process is gone', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gov-reports-lock-'));
+    const dir = testTempDir('lock');
     const lock = acquireRunLock(dir, 'run');
     try {
       // The same process is not "another run", so pretend to be a live stranger: pid 1 is always alive.
@@ -122,7 +123,7 @@ describe('single-writer lock', () => {
 
 describe('crawl journal', () => {
   it('replays its events and drops the torn tail of a killed write', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gov-reports-journal-'));
+    const dir = testTempDir('journal');
     const journal = CrawlJournal.open(dir);
     journal.append({ type: 'run_start', runId: 'r1', command: 'run', startedAt: '2026-01-01T00:00:00.000Z', registryErrors: [] });
     journal.append({ type: 'report', runId: 'r1', sourceId: 's1', url: 'http://a.gov.cn/1.html', title: 't', listDate: null });
@@ -137,7 +138,7 @@ describe('crawl journal', () => {
   });
 
   it('folds a finished run into state.jsonl, one entry a line, and reads an older state.json once', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gov-reports-journal-'));
+    const dir = testTempDir('journal');
     const crawlDir = join(dir, 'crawl');
     const journal = CrawlJournal.open(dir);
     journal.append({ type: 'run_start', runId: 'r1', command: 'crawl', startedAt: '2026-01-01T00:00:00.000Z', registryErrors: [] });
@@ -159,7 +160,7 @@ describe('crawl journal', () => {
     expect(reopened.lastSeq()).toBe(5);
 
     // A data directory from a version that wrote state.json: read as it is, replaced at the next compaction.
-    const legacy = mkdtempSync(join(tmpdir(), 'gov-reports-journal-'));
+    const legacy = testTempDir('journal');
     const snapshot = { version: 1, seq: 5, syncedSeq: 5, urls: {}, extractions: {}, sources: {}, bundles: { 'http://a.gov.cn/1.html': { ...lines[2][2] } }, lastRun: null };
     CrawlJournal.open(legacy);
     writeFileSync(join(legacy, 'crawl', 'state.json'), JSON.stringify(snapshot));
@@ -171,7 +172,7 @@ describe('crawl journal', () => {
   });
 
   it('says what to do with a damaged state.jsonl instead of starting from nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gov-reports-journal-'));
+    const dir = testTempDir('journal');
     CrawlJournal.open(dir);
     writeFileSync(join(dir, 'crawl', 'state.jsonl'), '{"version":2,"seq":1,"syncedSeq":1,"lastRun":null}\n["bundles","http://a.gov.cn/1.html",{"url":\n');
     expect(() => CrawlJournal.open(dir)).toThrow(/state\.jsonl is damaged.*move it away/);
@@ -180,7 +181,7 @@ describe('crawl journal', () => {
 
 describe('JSON Lines files', () => {
   it('reads lines across chunk boundaries, whole characters included, and skips a torn tail', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gov-reports-jsonl-'));
+    const dir = testTempDir('jsonl');
     const file = join(dir, 'big.jsonl');
     // ~9 MB of lines of Chinese text (3 bytes a character): chunk boundaries fall inside characters and lines.
     const values = Array.from({ length: 3000 }, (_, i) => ({ i, text: '政府信息公开工作年度报告'.repeat(80 + (i % 7)) }));

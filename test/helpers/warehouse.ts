@@ -1,10 +1,11 @@
-// Shared by the warehouse, export and CLI tests: real records from data/samples, temporary warehouse
-// files, table snapshots, and a second process that opens a warehouse the way an analyst would.
+// Shared by the warehouse, export and CLI tests: real records from data/samples, temporary directories
+// and warehouse files, table snapshots, and a second process that opens a warehouse the way an analyst would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
 import { dataDictionary } from '../../pipelines/dataDictionary.ts';
 import { extractInput, type ExtractedInput } from '../../pipelines/extractInputs.ts';
 import { DocumentExtractor } from '../../pipelines/extractPool/extractor.ts';
@@ -37,6 +38,13 @@ export async function extractSamples(files: readonly string[] = SAMPLE_FILES): P
 export function makeTempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `gov-reports-${prefix}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A temporary directory removed when the current test ends, passed or failed. */
+export function testTempDir(prefix: string): string {
+  const { dir, cleanup } = makeTempDir(prefix);
+  onTestFinished(cleanup);
+  return dir;
 }
 
 export const REPORT_SIDE_TABLES = ['reports', 'cells', 'checks', 'issues', 'prose_counts', 'documents'] as const;
