@@ -6,13 +6,13 @@
 // body unique; renderings: text in the seeds' four layouts, HTML pages, markdown, and 1 % PDF and 2 %
 // .docx files made unique after their end), archived as a crawl would leave them (raw archive, the
 // registry of 500 agencies, a fetch per report, the journal compacted), then `gov-reports reprocess`
-// (the compiled CLI, its default batch size) into a fresh warehouse with 2 workers, and with 1 and 2
-// workers on the first M reports for the speed-up. Prints reports/s, cells/s, peak RSS of the whole
-// process tree, CPU use, and checks that every generated report's cells are the original's times k,
-// exactly.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// (the compiled CLI, its default batch size) into a fresh warehouse with 2 workers, and on the first M
+// reports with 1 and 2 workers and with 1 worker on one core (taskset) for the speed-ups. Prints
+// reports/s, cells/s, peak RSS of the whole process tree, CPU use by kind of thread, and checks that
+// every generated report's cells are the original's times k, exactly.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { extractDocument } from '../../extractors/extract.ts';
@@ -29,6 +29,7 @@ const { values: args } = parseArgs({ options: { reports: { type: 'string', defau
 const N = Number(args.reports);
 const M = Math.min(N, Number(args['compare-reports'] ?? Math.min(N, 1000)));
 const REPO = join(import.meta.dirname, '../..');
+const CORES = availableParallelism();
 const OFFICE = join(REPO, 'test/fixtures/office');
 
 interface Base {
@@ -141,49 +142,87 @@ interface Measured {
   seconds: number;
   peakRssMb: number;
   cpuSeconds: number;
-  /** Of which the coordinating process (its DuckDB threads included); the rest is the workers'. */
-  coordinatorCpuSeconds: number;
+  /** Where the CPU went, from each thread's counters in /proc (the last sample of a thread, up to a poll short). */
+  threads: ThreadCpu;
 }
 
-/** CPU seconds (user + system) a live process has used so far, from /proc; 0 where there is none. */
-function processCpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
-  }
+/**
+ * CPU seconds by kind of thread. A worker's other threads are V8's: TurboFan compiling (a profile of the
+ * bench's mix puts most of their time there: pdf.js's closures and our table readers re-optimised after
+ * deopts) and the garbage collector's helpers. They are why one worker already keeps more than one core busy.
+ */
+interface ThreadCpu {
+  coordinatorMain: number;
+  /** DuckDB's threads and V8's helpers of the coordinating process. */
+  coordinatorOther: number;
+  workersMain: number;
+  workersOther: number;
 }
 
-function firstChild(pid: number): number | null {
+/** utime + stime of one thread, in seconds; null when it is gone. */
+function threadCpuSeconds(pid: number, tid: number): number | null {
   try {
-    const child = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0];
-    return child ? Number(child) : null;
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // in clock ticks (USER_HZ = 100)
   } catch {
     return null;
   }
 }
 
-/** Run the CLI in a shell that reports its children's CPU time; sample the process tree's RSS meanwhile. */
-function measure(cliArgs: string[], logFile = '/dev/null'): Promise<Measured> {
-  const cli = ['node', join(REPO, 'bin/gov-reports.js'), ...(logFile === '/dev/null' ? [] : ['--verbose', '--log-format', 'json']), ...cliArgs].map((a) => `'${a}'`).join(' ');
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Record the CPU of every thread of the coordinator (the shell's child) and its workers, by process id and thread id. */
+function sampleThreads(shellPid: number, seen: Map<string, { kind: keyof ThreadCpu; seconds: number }>): void {
+  const coordinator = childPids(shellPid)[0];
+  if (coordinator === undefined) return;
+  const visit = (pid: number, role: 'coordinator' | 'workers') => {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      const seconds = threadCpuSeconds(pid, Number(tid));
+      if (seconds !== null) seen.set(`${pid}/${tid}`, { kind: `${role}${Number(tid) === pid ? 'Main' : 'Other'}`, seconds });
+    }
+    for (const child of childPids(pid)) visit(child, 'workers');
+  };
+  visit(coordinator, 'coordinator');
+}
+
+/**
+ * Run the CLI in a shell that reports its children's CPU time; sample the process tree's RSS and
+ * threads meanwhile. `oneCore` pins the whole tree to the first CPU (taskset), the yardstick of what the
+ * second core adds.
+ */
+function measure(cliArgs: string[], options: { logFile?: string; oneCore?: boolean } = {}): Promise<Measured> {
+  const logFile = options.logFile ?? '/dev/null';
+  const cli = [...(options.oneCore ? ['taskset', '-c', '0'] : []), 'node', join(REPO, 'bin/gov-reports.js'), ...(logFile === '/dev/null' ? [] : ['--verbose', '--log-format', 'json']), ...cliArgs].map((a) => `'${a}'`).join(' ');
   const child = spawn('bash', ['-c', `${cli} >/dev/null 2>"$BENCH_LOG"; status=$?; times; exit $status`], { cwd: REPO, env: { ...process.env, BENCH_LOG: logFile }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const start = performance.now();
   let peakMb = 0;
-  let coordinatorCpu = 0;
+  const seen = new Map<string, { kind: keyof ThreadCpu; seconds: number }>();
   const timer = setInterval(() => {
     peakMb = Math.max(peakMb, treeRssMb(child.pid!));
-    const coordinator = firstChild(child.pid!);
-    if (coordinator !== null) coordinatorCpu = Math.max(coordinatorCpu, processCpuSeconds(coordinator));
+    sampleThreads(child.pid!, seen);
   }, 200);
   return new Promise((resolve, reject) => {
     child.on('exit', (code) => {
       clearInterval(timer);
       if (code !== 0) return reject(new Error(`gov-reports ${cliArgs.join(' ')} exited with ${code}`));
       const [user, sys] = out.trim().split('\n').pop()!.split(/\s+/).map(minutesSeconds);
-      resolve({ seconds: (performance.now() - start) / 1000, peakRssMb: peakMb, cpuSeconds: user + sys, coordinatorCpuSeconds: coordinatorCpu });
+      const threads: ThreadCpu = { coordinatorMain: 0, coordinatorOther: 0, workersMain: 0, workersOther: 0 };
+      for (const { kind, seconds } of seen.values()) threads[kind] += seconds;
+      resolve({ seconds: (performance.now() - start) / 1000, peakRssMb: peakMb, cpuSeconds: user + sys, threads });
     });
   });
 }
@@ -193,8 +232,16 @@ const minutesSeconds = (text: string) => {
   return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
 };
 
-async function reprocess(dataDir: string, db: string, workers: number, count: number, made: { reportId: string; base: number; k: number }[], expected: Awaited<ReturnType<typeof expectedCells>>, logFile?: string) {
-  const run = await measure(['--data-dir', dataDir, '--db', db, 'reprocess', '--workers', String(workers)], logFile);
+async function reprocess(
+  dataDir: string,
+  db: string,
+  workers: number,
+  count: number,
+  made: { reportId: string; base: number; k: number }[],
+  expected: Awaited<ReturnType<typeof expectedCells>>,
+  options: { logFile?: string; oneCore?: boolean } = {},
+) {
+  const run = await measure(['--data-dir', dataDir, '--db', db, 'reprocess', '--workers', String(workers)], options);
   const check = await withWarehouse(db, {}, async (warehouse) => {
     await warehouse.run('CREATE TEMP TABLE gen (report_id VARCHAR, base INTEGER, k DOUBLE); CREATE TEMP TABLE expected (base INTEGER, cell_id VARCHAR, value DOUBLE)');
     const { appendRows } = await import('../../pipelines/load.ts');
@@ -212,10 +259,15 @@ async function reprocess(dataDir: string, db: string, workers: number, count: nu
         WHERE c.cell_id IS NULL OR c.value IS DISTINCT FROM e.value * (CASE WHEN e.value = floor(e.value) THEN g.k ELSE 1 END) GROUP BY ALL ORDER BY 1`);
     return { reports, cells, wrong, extra, wrongByBase: wrongReports.getRows().map(([b, n]) => `${bases[Number(b)].name}: ${n}`) };
   });
+  const perReport = (seconds: number) => ((seconds * 1000) / count).toFixed(1);
+  const t = run.threads;
   console.log(
-    `reprocess ${count} reports, ${workers} worker(s): ${run.seconds.toFixed(1)} s = ${(count / run.seconds).toFixed(1)} reports/s, ${(check.cells / run.seconds).toFixed(0)} cells/s; ` +
-      `peak RSS ${run.peakRssMb.toFixed(0)} MB (coordinator + workers); CPU ${run.cpuSeconds.toFixed(0)} s = ${(run.cpuSeconds / run.seconds).toFixed(2)} cores busy of 2, ` +
-      `${((run.cpuSeconds * 1000) / count).toFixed(1)} ms a report (coordinator ${((run.coordinatorCpuSeconds * 1000) / count).toFixed(1)}, workers ${(((run.cpuSeconds - run.coordinatorCpuSeconds) * 1000) / count).toFixed(1)})\n` +
+    `reprocess ${count} reports, ${workers} worker(s)${options.oneCore ? ', the whole process tree on one core' : ''}: ` +
+      `${run.seconds.toFixed(1)} s = ${(count / run.seconds).toFixed(1)} reports/s, ${(check.cells / run.seconds).toFixed(0)} cells/s; ` +
+      `peak RSS ${run.peakRssMb.toFixed(0)} MB (coordinator + workers)\n` +
+      `  CPU ${run.cpuSeconds.toFixed(0)} s = ${(run.cpuSeconds / run.seconds).toFixed(2)} cores busy of ${options.oneCore ? 1 : CORES}, ${perReport(run.cpuSeconds)} ms a report: ` +
+      `coordinator ${perReport(t.coordinatorMain + t.coordinatorOther)} (main thread ${perReport(t.coordinatorMain)}, DuckDB and V8 threads ${perReport(t.coordinatorOther)}), ` +
+      `workers ${perReport(t.workersMain + t.workersOther)} (main threads ${perReport(t.workersMain)}, V8 compiler and GC threads ${perReport(t.workersOther)})\n` +
       `  exact: ${check.reports}/${count} reports loaded, ${check.cells} cells, ${check.wrong} expected cells missing or not the original × k, ${check.extra} unexpected cells` +
       (check.wrongByBase.length ? `\n  inexact by source: ${check.wrongByBase.join('; ')}` : ''),
   );
@@ -233,12 +285,21 @@ try {
   const madeSmall = generate(small, M);
   const one = await reprocess(small, join(dir, 'one.duckdb'), 1, M, madeSmall, expected);
   const two = await reprocess(small, join(dir, 'two.duckdb'), 2, M, madeSmall, expected);
-  console.log(`speed-up of 2 workers over 1 on ${M} reports: ${(one.seconds / two.seconds).toFixed(2)}×`);
+  const busyWithOne = one.cpuSeconds / one.seconds;
+  console.log(
+    `speed-up of 2 workers over 1 on ${M} reports: ${(one.seconds / two.seconds).toFixed(2)}×. One worker already keeps ${busyWithOne.toFixed(2)} of the ` +
+      `${CORES} cores busy (its V8 threads, the coordinator, DuckDB), so at the same CPU a report no number of workers goes past ` +
+      `${CORES} / ${busyWithOne.toFixed(2)} = ${(CORES / busyWithOne).toFixed(2)}×`,
+  );
+  if (CORES >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0) {
+    const oneCore = await reprocess(small, join(dir, 'one-core.duckdb'), 1, M, madeSmall, expected, { oneCore: true });
+    console.log(`speed-up of all ${CORES} cores (2 workers) over one core (1 worker): ${(oneCore.seconds / two.seconds).toFixed(2)}×`);
+  }
   if (N > M) {
     const started = performance.now();
     const made = generate(join(dir, 'full'), N);
     console.log(`generated and archived ${N} reports in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    await reprocess(join(dir, 'full'), join(dir, 'full.duckdb'), 2, N, made, expected, args.log);
+    await reprocess(join(dir, 'full'), join(dir, 'full.duckdb'), 2, N, made, expected, { logFile: args.log });
     if (args.log) console.log(`the run's log (--verbose, JSON lines: one "warehouse batch written" line a batch, with the coordinator's RSS): ${args.log}`);
   }
 } finally {
