@@ -293,7 +293,7 @@ try {
   );
   if (CORES >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0) {
     const oneCore = await reprocess(small, join(dir, 'one-core.duckdb'), 1, M, madeSmall, expected, { oneCore: true });
-    console.log(`speed-up of all ${CORES} cores (2 workers) over one core (1 worker): ${(oneCore.seconds / two.seconds).toFixed(2)}×`);
+    console.log(`speed-up of ${CORES === 2 ? 'both cores' : `all ${CORES} cores`} (2 workers) over one core (1 worker): ${(oneCore.seconds / two.seconds).toFixed(2)}×`);
   }
   if (N > M) {
     const started = performance.now();
