@@ -40,13 +40,17 @@ const LABEL_WITH_COLON = new RegExp(`(${LABEL_ALTERNATION})[\\s\\u3000]*[:：]`,
 /** An unlisted short label with a colon at the start of a segment: `信息格式：文本`. */
 const GENERIC_LABEL = /^([\u4e00-\u9fff][\u4e00-\u9fff\s\u3000]{0,9})[:：]\s*(.*)$/;
 
-const compactLabel = (label: string) => label.replace(/[\s\u3000:：]+/g, '');
+/** What a label is compared without: spacing inside it (`索 引 号`) and its colon. */
+const LABEL_FILLER = '\\s\\u3000:：';
+const LABEL_FILLERS = new RegExp(`[${LABEL_FILLER}]+`, 'g');
+const FIRST_LABEL_CHARACTER = new RegExp(`[^${LABEL_FILLER}]`);
+const compactLabel = (label: string) => label.replace(LABEL_FILLERS, '');
 
 /** The characters labels start with: most short texts (table cells, numbers) start with none of them. */
 const LABEL_STARTS = new Set(CATALOG_LABELS.map((label) => label[0]));
 /** Whether the text, without what compactLabel removes, starts as a label does. */
 function startsLikeLabel(text: string): boolean {
-  const first = /[^\s\u3000:：]/.exec(text);
+  const first = FIRST_LABEL_CHARACTER.exec(text);
   return first !== null && LABEL_STARTS.has(first[0]);
 }
 
